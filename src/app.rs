@@ -1,0 +1,176 @@
+//! The running application: `AppState` (db, theme, config, site snapshot), start-up, the change-log
+//! follower that keeps every node's snapshot fresh, and `serve`.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use crate::actions;
+use crate::config::Config;
+use crate::db::{self, Db};
+use crate::error::Result;
+use crate::render::{Site, Theme};
+
+/// Shared state of one running instance; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    theme: Theme,
+    config: Config,
+    site: RwLock<Arc<Site>>,
+    last_change: AtomicI64,
+}
+
+impl AppState {
+    /// Connect, migrate, make sure the site secret exists, load the theme and the site snapshot.
+    pub async fn open(config: Config) -> Result<AppState> {
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        actions::setup::ensure_secret(&db).await?;
+        let theme = Theme::load(Some(&config.data_dir.join("theme")))?;
+        let last_change = db::change::latest_id(&db).await?;
+        let site = load_site(&db, &theme).await?;
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                db,
+                theme,
+                config,
+                site: RwLock::new(Arc::new(site)),
+                last_change: AtomicI64::new(last_change),
+            }),
+        })
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// The theme.
+    pub fn theme(&self) -> &Theme {
+        &self.inner.theme
+    }
+
+    /// The configuration this instance runs with.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The current site snapshot.
+    pub fn site(&self) -> Arc<Site> {
+        match self.inner.site.read() {
+            Ok(site) => site.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Re-read settings and categories now (after a local write, or when the log says so).
+    pub async fn reload_site(&self) -> Result<()> {
+        let site = Arc::new(load_site(&self.inner.db, &self.inner.theme).await?);
+        match self.inner.site.write() {
+            Ok(mut slot) => *slot = site,
+            Err(poisoned) => *poisoned.into_inner() = site,
+        }
+        Ok(())
+    }
+
+    /// Read the change log since last time; reload the snapshot if settings or terms changed.
+    pub async fn follow_changes(&self) -> Result<()> {
+        let after = self.inner.last_change.load(Ordering::Acquire);
+        let changes = db::change::since(&self.inner.db, after, 1000).await?;
+        let Some(last) = changes.last() else {
+            return Ok(());
+        };
+        if changes
+            .iter()
+            .any(|c| c.entity == "setting" || c.entity == "term")
+        {
+            self.reload_site().await?;
+        }
+        self.inner.last_change.store(last.id, Ordering::Release);
+        Ok(())
+    }
+
+    /// Stop background users of the pool and close it.
+    pub async fn close(&self) {
+        self.inner.db.close().await;
+    }
+}
+
+async fn load_site(db: &Db, theme: &Theme) -> Result<Site> {
+    let settings = db::setting::load(db).await?;
+    let categories = db::term::all(db, db::term::CATEGORY).await?;
+    Ok(Site::new(settings, categories, theme.css_url().to_string()))
+}
+
+/// Background upkeep: follow the change log every second, publish due scheduled articles.
+pub fn spawn_upkeep(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut n: u64 = 0;
+        loop {
+            tick.tick().await;
+            if n.is_multiple_of(30)
+                && let Err(e) = db::article::publish_due(state.db()).await
+            {
+                tracing::warn!("publishing scheduled articles: {e}");
+            }
+            if let Err(e) = state.follow_changes().await {
+                tracing::warn!("following the change log: {e}");
+            }
+            n += 1;
+        }
+    })
+}
+
+/// Run the site until Ctrl-C / SIGTERM: migrate, seed demo content into an empty site, serve.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let state = AppState::open(config.clone()).await?;
+    if config.demo && actions::demo::site_is_empty(state.db()).await? {
+        tracing::info!("empty site: adding demo content (start with --no-demo to skip)");
+        actions::demo::seed(state.db()).await?;
+        state.reload_site().await?;
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    tracing::info!(
+        "Newsroom serving http://{} ({} at {})",
+        listener.local_addr()?,
+        state.db().backend(),
+        config
+            .database_url
+            .split('@')
+            .next_back()
+            .unwrap_or_default()
+    );
+    let upkeep = spawn_upkeep(state.clone());
+    let app = crate::http::router(state.clone());
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    upkeep.abort();
+    state.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,244 @@
+//! Command-line arguments and the resolved `Config`: parsed once in `main`, passed down, never global.
+//!
+//! Precedence for every setting: command-line flag, then environment variable, then `newsroom.toml`
+//! (from `--config`, else the data folder, else the working directory), then the built-in default.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use ipnet::IpNet;
+use serde::Deserialize;
+
+/// Newsroom: a news site in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "newsroom", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes, so scripts can drive any of them the same way.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// Folder holding the SQLite database, the theme override and uploads.
+    #[arg(long, global = true, env = "NEWSROOM_DATA")]
+    pub data: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB. Default: SQLite in the data folder.
+    #[arg(long, global = true, env = "NEWSROOM_DATABASE_URL")]
+    pub database: Option<String>,
+    /// A newsroom.toml to read settings from.
+    #[arg(long, global = true, env = "NEWSROOM_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the site (creates the schema and, on an empty site, demo content).
+    Serve(ServeArgs),
+    /// Create or update the database schema, then exit.
+    Migrate,
+    /// Add demo content, optionally with many generated articles (for benchmarks).
+    Demo(DemoArgs),
+    /// Moderate comments from the shell.
+    #[command(subcommand)]
+    Comments(CommentsCommand),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Default 127.0.0.1:8080.
+    #[arg(long, env = "NEWSROOM_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Do not add demo content to an empty site.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// A proxy (IP or CIDR) whose X-Forwarded-For / Forwarded headers are believed. Repeatable.
+    #[arg(
+        long = "trusted-proxy",
+        env = "NEWSROOM_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Generated articles to add beside the hand-written demo.
+    #[arg(long, default_value_t = 0)]
+    pub articles: usize,
+}
+
+/// `newsroom comments …`.
+#[derive(Debug, Subcommand)]
+pub enum CommentsCommand {
+    /// List comments (newest first), by default those awaiting moderation.
+    List {
+        /// pending, approved, spam, trash or all.
+        #[arg(long, default_value = "pending")]
+        status: String,
+    },
+    /// Approve comments.
+    Approve { ids: Vec<i64> },
+    /// Return comments to the moderation queue.
+    Unapprove { ids: Vec<i64> },
+    /// Mark comments as spam.
+    Spam { ids: Vec<i64> },
+    /// Move comments to the trash.
+    Trash { ids: Vec<i64> },
+    /// Delete comments for good.
+    Delete { ids: Vec<i64> },
+}
+
+/// `newsroom.toml`: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data: Option<PathBuf>,
+    database: Option<String>,
+    listen: Option<SocketAddr>,
+    demo: Option<bool>,
+    trusted_proxies: Option<Vec<String>>,
+}
+
+/// The resolved configuration of one running instance.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub demo: bool,
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+impl Config {
+    /// Resolve flags, environment and the optional TOML file into one `Config`.
+    pub fn resolve(global: &GlobalArgs, serve: &ServeArgs) -> anyhow::Result<Config> {
+        let file = load_file(global)?;
+        let data_dir = global
+            .data
+            .clone()
+            .or(file.data)
+            .unwrap_or_else(|| PathBuf::from("newsroom-data"));
+        let database_url = global
+            .database
+            .clone()
+            .or(file.database)
+            .unwrap_or_else(|| sqlite_url(&data_dir.join("newsroom.db")));
+        let proxies = if serve.trusted_proxies.is_empty() {
+            file.trusted_proxies.unwrap_or_default()
+        } else {
+            serve.trusted_proxies.clone()
+        };
+        Ok(Config {
+            data_dir,
+            database_url,
+            listen: serve
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            demo: !serve.no_demo && file.demo.unwrap_or(true),
+            trusted_proxies: parse_proxies(&proxies)?,
+        })
+    }
+
+    /// A configuration for tests and tools: the given data folder and database, no demo.
+    pub fn for_data(data_dir: &Path, database_url: Option<String>) -> Config {
+        Config {
+            data_dir: data_dir.to_path_buf(),
+            database_url: database_url.unwrap_or_else(|| sqlite_url(&data_dir.join("newsroom.db"))),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            demo: false,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+/// The SQLite URL of a database file.
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+fn load_file(global: &GlobalArgs) -> anyhow::Result<FileConfig> {
+    let candidates: Vec<PathBuf> = match &global.config {
+        Some(path) => vec![path.clone()],
+        None => {
+            let mut c = Vec::new();
+            if let Some(d) = &global.data {
+                c.push(d.join("newsroom.toml"));
+            }
+            c.push(PathBuf::from("newsroom.toml"));
+            c
+        }
+    };
+    for path in candidates {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                return toml::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && global.config.is_none() => {}
+            Err(e) => return Err(anyhow::anyhow!("{}: {e}", path.display())),
+        }
+    }
+    Ok(FileConfig::default())
+}
+
+/// Parse proxy addresses, each an IP or a CIDR range.
+pub fn parse_proxies(items: &[String]) -> anyhow::Result<Vec<IpNet>> {
+    items
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    anyhow::anyhow!("trusted proxy {s:?} is not an IP address or CIDR range")
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxies_accept_addresses_and_ranges_and_reject_names() {
+        let parsed = parse_proxies(&["10.0.0.0/8".into(), "127.0.0.1".into()]).unwrap();
+        assert_eq!(parsed.len(), 2);
+        assert!(parsed[1].contains(&"127.0.0.1".parse::<std::net::IpAddr>().unwrap()));
+        assert!(parse_proxies(&["proxy.example".into()]).is_err());
+    }
+
+    #[test]
+    fn flags_win_over_defaults() {
+        let global = GlobalArgs {
+            data: Some("/tmp/x".into()),
+            database: None,
+            config: Some("/nonexistent/newsroom.toml".into()),
+        };
+        assert!(Config::resolve(&global, &ServeArgs::default()).is_err());
+        let global = GlobalArgs {
+            config: None,
+            ..global
+        };
+        let c = Config::resolve(
+            &global,
+            &ServeArgs {
+                no_demo: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(c.database_url, "sqlite:///tmp/x/newsroom.db");
+        assert!(!c.demo);
+        assert_eq!(c.listen.port(), 8080);
+    }
+}

@@ -1,0 +1,54 @@
+//! The change log: every write others must notice appends a row in the same transaction,
+//! so caches and the search index on every node can follow it.
+
+use chrono::{DateTime, Utc};
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::on_pool;
+
+/// The insert every writing transaction runs; `log_change!` binds it.
+pub const INSERT: &str =
+    "INSERT INTO changes (entity, entity_id, action, at) VALUES ($1, $2, $3, $4)";
+
+/// Append a change-log row inside an open transaction `$tx`.
+#[macro_export]
+macro_rules! log_change {
+    ($tx:expr, $entity:expr, $id:expr, $action:expr) => {
+        sqlx::query($crate::db::change::INSERT)
+            .bind($entity)
+            .bind($id)
+            .bind($action)
+            .bind($crate::db::now())
+            .execute(&mut *$tx)
+            .await
+    };
+}
+
+/// One entry of the change log.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Change {
+    pub id: i64,
+    pub entity: String,
+    pub entity_id: i64,
+    pub action: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Changes after `after_id`, oldest first, at most `limit`.
+pub async fn since(db: &Db, after_id: i64, limit: i64) -> Result<Vec<Change>> {
+    const SQL: &str =
+        "SELECT id, entity, entity_id, action, at FROM changes WHERE id > $1 ORDER BY id LIMIT $2";
+    Ok(on_pool!(db, |pool| sqlx::query_as::<_, Change>(SQL)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?))
+}
+
+/// The id of the newest change (0 when there is none).
+pub async fn latest_id(db: &Db) -> Result<i64> {
+    const SQL: &str = "SELECT COALESCE(MAX(id), 0) FROM changes";
+    let id: i64 = on_pool!(db, |pool| sqlx::query_scalar(SQL).fetch_one(pool).await?);
+    Ok(id)
+}

@@ -1,0 +1,265 @@
+//! Comments: rows and all their SQL. The email and IP columns are for moderators only: nothing
+//! public reads `Comment` directly; `render` turns it into a view without them.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::db::term::placeholders;
+use crate::db::{Db, now};
+use crate::error::Result;
+use crate::{log_change, on_pool};
+
+/// Where a comment is in moderation.
+pub mod status {
+    pub const PENDING: &str = "pending";
+    pub const APPROVED: &str = "approved";
+    pub const SPAM: &str = "spam";
+    pub const TRASH: &str = "trash";
+    /// Every status, for validation.
+    pub const ALL: [&str; 4] = [PENDING, APPROVED, SPAM, TRASH];
+}
+
+/// A comment row, private fields included.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Comment {
+    pub id: i64,
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: String,
+    pub author_ip: String,
+    pub user_agent: String,
+    pub content: String,
+    pub status: String,
+    /// Which moderation rule decided the status, for the moderator.
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A comment to insert.
+#[derive(Debug, Clone, Default)]
+pub struct NewComment {
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: String,
+    pub author_ip: String,
+    pub user_agent: String,
+    pub content: String,
+    pub status: String,
+    pub reason: String,
+    /// None: now.
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "id, post_id, parent_id, user_id, author_name, author_email, author_url, author_ip, user_agent, \
+     content, status, reason, created_at";
+
+/// Insert a comment and its change-log entry in one transaction; returns its id once committed.
+pub async fn insert(db: &Db, new: &NewComment) -> Result<i64> {
+    const SQL: &str = "INSERT INTO comments (post_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
+         user_agent, content, status, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
+    on_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(SQL)
+            .bind(new.post_id)
+            .bind(new.parent_id)
+            .bind(new.user_id)
+            .bind(&new.author_name)
+            .bind(&new.author_email)
+            .bind(&new.author_url)
+            .bind(&new.author_ip)
+            .bind(&new.user_agent)
+            .bind(&new.content)
+            .bind(&new.status)
+            .bind(&new.reason)
+            .bind(new.created_at.unwrap_or_else(now))
+            .fetch_one(&mut *tx)
+            .await?;
+        log_change!(tx, "comment", id, "create")?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+/// The comment with this id.
+pub async fn get(db: &Db, id: i64) -> Result<Option<Comment>> {
+    let sql = format!("SELECT {COLUMNS} FROM comments WHERE id = $1");
+    Ok(on_pool!(db, |pool| sqlx::query_as::<_, Comment>(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// Approved comments of a post, oldest first (threads are built from this).
+pub async fn approved_for_post(db: &Db, post_id: i64) -> Result<Vec<Comment>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM comments WHERE post_id = $1 AND status = 'approved' ORDER BY created_at, id"
+    );
+    Ok(on_pool!(db, |pool| sqlx::query_as::<_, Comment>(&sql)
+        .bind(post_id)
+        .fetch_all(pool)
+        .await?))
+}
+
+/// Comments with these ids (for showing a commenter their own held comments).
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Comment>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM comments WHERE id IN ({}) ORDER BY id",
+        placeholders(ids.len())
+    );
+    on_pool!(db, |pool| {
+        let mut q = sqlx::query_as::<_, Comment>(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        Ok(q.fetch_all(pool).await?)
+    })
+}
+
+/// Approved-comment counts of many posts at once.
+pub async fn approved_counts(db: &Db, post_ids: &[i64]) -> Result<HashMap<i64, i64>> {
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT post_id, COUNT(*) FROM comments WHERE status = 'approved' AND post_id IN ({}) GROUP BY post_id",
+        placeholders(post_ids.len())
+    );
+    let rows: Vec<(i64, i64)> = on_pool!(db, |pool| {
+        let mut q = sqlx::query_as(&sql);
+        for id in post_ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(pool).await?
+    });
+    Ok(rows.into_iter().collect())
+}
+
+/// Comments with a status ("all" for every one), newest first.
+pub async fn list(db: &Db, status: &str, limit: i64) -> Result<Vec<Comment>> {
+    let filter = if status == "all" {
+        "$1 = $1"
+    } else {
+        "status = $1"
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM comments WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $2"
+    );
+    Ok(on_pool!(db, |pool| sqlx::query_as::<_, Comment>(&sql)
+        .bind(status)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?))
+}
+
+/// Move a comment to another status; false if there is no such comment.
+pub async fn set_status(db: &Db, id: i64, status: &str) -> Result<bool> {
+    const SQL: &str = "UPDATE comments SET status = $2 WHERE id = $1";
+    on_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let done = sqlx::query(SQL)
+            .bind(id)
+            .bind(status)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        log_change!(tx, "comment", id, status)?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Replace a comment's text; false if there is no such comment.
+pub async fn set_content(db: &Db, id: i64, content: &str) -> Result<bool> {
+    const SQL: &str = "UPDATE comments SET content = $2 WHERE id = $1";
+    on_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let done = sqlx::query(SQL)
+            .bind(id)
+            .bind(content)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        log_change!(tx, "comment", id, "edit")?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Delete a comment for good (its replies stay, re-parented to the top level); false if none.
+pub async fn delete(db: &Db, id: i64) -> Result<bool> {
+    const SQL: &str = "DELETE FROM comments WHERE id = $1";
+    on_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let done = sqlx::query(SQL).bind(id).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        log_change!(tx, "comment", id, "delete")?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Whether this email already has an approved comment (WordPress's "previously approved" rule).
+pub async fn has_approved_from(db: &Db, email: &str) -> Result<bool> {
+    const SQL: &str =
+        "SELECT COUNT(*) FROM comments WHERE author_email = $1 AND status = 'approved'";
+    let n: i64 = on_pool!(db, |pool| sqlx::query_scalar(SQL)
+        .bind(email)
+        .fetch_one(pool)
+        .await?);
+    Ok(n > 0)
+}
+
+/// When this IP last commented, if ever.
+pub async fn last_from_ip(db: &Db, ip: &str) -> Result<Option<DateTime<Utc>>> {
+    const SQL: &str = "SELECT MAX(created_at) FROM comments WHERE author_ip = $1";
+    Ok(on_pool!(db, |pool| sqlx::query_scalar(SQL)
+        .bind(ip)
+        .fetch_one(pool)
+        .await?))
+}
+
+/// Whether the same person already left the same text on this post (WordPress refuses duplicates).
+pub async fn is_duplicate(
+    db: &Db,
+    post_id: i64,
+    author_name: &str,
+    author_email: &str,
+    content: &str,
+) -> Result<bool> {
+    const SQL: &str = "SELECT COUNT(*) FROM comments WHERE post_id = $1 AND content = $2 AND status <> 'trash' \
+         AND (author_name = $3 OR (author_email <> '' AND author_email = $4))";
+    let n: i64 = on_pool!(db, |pool| sqlx::query_scalar(SQL)
+        .bind(post_id)
+        .bind(content)
+        .bind(author_name)
+        .bind(author_email)
+        .fetch_one(pool)
+        .await?);
+    Ok(n > 0)
+}
+
+/// How many comments there are with a status.
+pub async fn count(db: &Db, status: &str) -> Result<i64> {
+    Ok(on_pool!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM comments WHERE status = $1"
+    )
+    .bind(status)
+    .fetch_one(pool)
+    .await?))
+}

@@ -1,0 +1,177 @@
+//! Storage: one `Db` over two real backends, SQLite (embedded default) and PostgreSQL.
+//!
+//! Each file holds one noun's row types and all of its SQL. SQL is written once with `$1`
+//! placeholders (SQLite accepts them too) and run on either pool through `on_pool!`; where the
+//! dialects really differ, the function matches on the backend and says why.
+
+pub mod article;
+pub mod change;
+pub mod comment;
+pub mod setting;
+pub mod term;
+pub mod user;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::error::{Error, Result};
+
+/// A connection pool on one of the two backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Run the same expression against whichever pool `db` holds; `$pool` is bound to it.
+#[macro_export]
+macro_rules! on_pool {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Db {
+    /// Open a pool for a `sqlite://` or `postgres://` URL, creating a SQLite file if missing.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect(url)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            if let Some(parent) = sqlite_path(url).and_then(|p| p.parent().map(|p| p.to_path_buf()))
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(&parent).map_err(|e| {
+                    Error::Internal(format!("cannot create {}: {e}", parent.display()))
+                })?;
+            }
+            // WAL lets readers run beside the one writer; FULL sync makes an acknowledged
+            // write survive power loss, which the comment promise needs.
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(options)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            Err(Error::BadRequest(format!(
+                "unsupported database URL {url:?}: use sqlite://PATH or postgres://…"
+            )))
+        }
+    }
+
+    /// Bring the schema up to date with the migrations of this backend.
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// "sqlite" or "postgres".
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Close every connection of the pool.
+    pub async fn close(&self) {
+        on_pool!(self, |pool| pool.close().await)
+    }
+}
+
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then(|| path.into())
+}
+
+/// The current time as stored: UTC, whole seconds (WordPress's precision, and equal text on SQLite).
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(0)
+}
+
+/// A window of a listing: which rows to skip and how many to take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub offset: i64,
+    pub limit: i64,
+}
+
+impl Window {
+    /// Page `page` (1-based) of `per_page` items, asking for one extra row to learn whether more follow.
+    pub fn page(page: u32, per_page: u32) -> Window {
+        let page = i64::from(page.max(1));
+        let per_page = i64::from(per_page.max(1));
+        Window {
+            offset: (page - 1) * per_page,
+            limit: per_page + 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_paths_are_read_from_urls() {
+        assert_eq!(
+            sqlite_path("sqlite://data/x.db?mode=rwc"),
+            Some("data/x.db".into())
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+    }
+
+    #[test]
+    fn windows_ask_for_one_extra_row() {
+        assert_eq!(
+            Window::page(1, 10),
+            Window {
+                offset: 0,
+                limit: 11
+            }
+        );
+        assert_eq!(
+            Window::page(3, 10),
+            Window {
+                offset: 20,
+                limit: 11
+            }
+        );
+        assert_eq!(
+            Window::page(0, 10),
+            Window {
+                offset: 0,
+                limit: 11
+            }
+        );
+    }
+}

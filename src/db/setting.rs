@@ -1,0 +1,154 @@
+//! Site settings: a name → value table, read into the typed `Settings` with WordPress's defaults.
+
+use std::collections::HashMap;
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::{log_change, on_pool};
+
+/// The site's settings, typed. Unknown or unparsable stored values fall back to the default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub title: String,
+    pub tagline: String,
+    /// An IANA zone name; dates on pages and date archives use it.
+    pub timezone: String,
+    /// WordPress permalink structure, e.g. `/%year%/%monthnum%/%day%/%postname%/`.
+    pub permalink_structure: String,
+    pub posts_per_page: u32,
+    /// Secret for signing form tokens and cookies and salting avatar hashes; made on first start.
+    pub secret: String,
+    /// Every comment waits for a moderator.
+    pub comment_moderation: bool,
+    /// A commenter needs one approved comment before the next goes out unmoderated.
+    pub comment_previously_approved: bool,
+    /// More links than this holds a comment for moderation.
+    pub comment_max_links: usize,
+    /// Words, IPs or emails (one a line) that hold a comment for moderation.
+    pub moderation_keys: String,
+    /// Words, IPs or emails (one a line) that mark a comment as spam.
+    pub disallowed_keys: String,
+    /// Close comments on articles older than this many days (0: never).
+    pub close_comments_days: u32,
+    pub thread_comments_depth: u32,
+    pub comments_per_page: u32,
+    /// A comment form sent back sooner than this after it was shown is refused as a bot's.
+    pub comment_min_seconds: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            title: "Newsroom".into(),
+            tagline: "News you can trust".into(),
+            timezone: "UTC".into(),
+            permalink_structure: "/%year%/%monthnum%/%day%/%postname%/".into(),
+            posts_per_page: 10,
+            secret: String::new(),
+            comment_moderation: false,
+            comment_previously_approved: true,
+            comment_max_links: 2,
+            moderation_keys: String::new(),
+            disallowed_keys: String::new(),
+            close_comments_days: 0,
+            thread_comments_depth: 5,
+            comments_per_page: 50,
+            comment_min_seconds: 3,
+        }
+    }
+}
+
+impl Settings {
+    fn from_map(map: &HashMap<String, String>) -> Settings {
+        let d = Settings::default();
+        let text = |k: &str, def: String| map.get(k).cloned().unwrap_or(def);
+        let num = |k: &str, def: u32| {
+            map.get(k)
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(def)
+        };
+        let flag = |k: &str, def: bool| {
+            map.get(k)
+                .map(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"))
+                .unwrap_or(def)
+        };
+        Settings {
+            title: text("title", d.title),
+            tagline: text("tagline", d.tagline),
+            timezone: text("timezone", d.timezone),
+            permalink_structure: text("permalink_structure", d.permalink_structure),
+            posts_per_page: num("posts_per_page", d.posts_per_page).clamp(1, 100),
+            secret: text("secret", d.secret),
+            comment_moderation: flag("comment_moderation", d.comment_moderation),
+            comment_previously_approved: flag(
+                "comment_previously_approved",
+                d.comment_previously_approved,
+            ),
+            comment_max_links: num("comment_max_links", d.comment_max_links as u32) as usize,
+            moderation_keys: text("moderation_keys", d.moderation_keys),
+            disallowed_keys: text("disallowed_keys", d.disallowed_keys),
+            close_comments_days: num("close_comments_days", d.close_comments_days),
+            thread_comments_depth: num("thread_comments_depth", d.thread_comments_depth)
+                .clamp(1, 10),
+            comments_per_page: num("comments_per_page", d.comments_per_page).clamp(1, 500),
+            comment_min_seconds: num("comment_min_seconds", d.comment_min_seconds),
+        }
+    }
+}
+
+/// Read every setting.
+pub async fn load(db: &Db) -> Result<Settings> {
+    const SQL: &str = "SELECT name, value FROM settings";
+    let rows: Vec<(String, String)> =
+        on_pool!(db, |pool| sqlx::query_as(SQL).fetch_all(pool).await?);
+    Ok(Settings::from_map(&rows.into_iter().collect()))
+}
+
+/// Set one setting (insert or replace), logged as a change so every node reloads.
+pub async fn set(db: &Db, name: &str, value: &str) -> Result<()> {
+    const SQL: &str = "INSERT INTO settings (name, value) VALUES ($1, $2) \
+                       ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+    on_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        sqlx::query(SQL)
+            .bind(name)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        log_change!(tx, "setting", 0_i64, name)?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Set a setting only if it has no value yet; true if this call set it. Safe when nodes race.
+pub async fn set_if_missing(db: &Db, name: &str, value: &str) -> Result<bool> {
+    const SQL: &str =
+        "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
+    let affected = on_pool!(db, |pool| sqlx::query(SQL)
+        .bind(name)
+        .bind(value)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(affected == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_values_fall_back_to_defaults() {
+        let map: HashMap<String, String> = [
+            ("posts_per_page".to_string(), "abc".to_string()),
+            ("comment_moderation".to_string(), "1".to_string()),
+            ("thread_comments_depth".to_string(), "99".to_string()),
+        ]
+        .into();
+        let s = Settings::from_map(&map);
+        assert_eq!(s.posts_per_page, 10);
+        assert!(s.comment_moderation);
+        assert_eq!(s.thread_comments_depth, 10);
+    }
+}

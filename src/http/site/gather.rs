@@ -1,0 +1,70 @@
+//! Batch reads behind the views: one query per kind of extra (terms, bylines, comment counts)
+//! for a whole listing, never one per article.
+
+use std::collections::HashMap;
+
+use crate::app::AppState;
+use crate::db::article::{self as articles, Article, Byline};
+use crate::db::comment;
+use crate::db::term::{self, PostTerm};
+use crate::error::Result;
+use crate::render::Site;
+use crate::render::views::{CardView, Extras};
+
+/// Terms and bylines of some articles.
+pub struct Related {
+    pub terms: Vec<PostTerm>,
+    pub bylines: Vec<Byline>,
+    pub comment_counts: HashMap<i64, i64>,
+}
+
+impl Related {
+    /// Load the extras of these articles.
+    pub async fn load(state: &AppState, list: &[Article]) -> Result<Related> {
+        let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
+        Ok(Related {
+            terms: term::of_posts(state.db(), &ids).await?,
+            bylines: articles::bylines(state.db(), &ids).await?,
+            comment_counts: comment::approved_counts(state.db(), &ids).await?,
+        })
+    }
+
+    /// Borrowed, grouped by article, for the views.
+    pub fn extras(&self) -> Extras<'_> {
+        let mut e = Extras {
+            comment_counts: self.comment_counts.clone(),
+            ..Default::default()
+        };
+        for pt in &self.terms {
+            e.terms.entry(pt.post_id).or_default().push(&pt.term);
+        }
+        for b in &self.bylines {
+            e.authors.entry(b.post_id).or_default().push(&b.user);
+        }
+        e
+    }
+}
+
+/// Listing cards for these articles.
+pub async fn cards(state: &AppState, site: &Site, list: &[Article]) -> Result<Vec<CardView>> {
+    let related = Related::load(state, list).await?;
+    let extras = related.extras();
+    Ok(list
+        .iter()
+        .map(|a| CardView::new(site, a, &extras))
+        .collect())
+}
+
+/// The public path of one article (loads what `%category%` or `%author%` need).
+pub async fn article_path(state: &AppState, site: &Site, a: &Article) -> Result<String> {
+    let related = Related::load(state, std::slice::from_ref(a)).await?;
+    let extras = related.extras();
+    let terms = extras.terms.get(&a.id).cloned().unwrap_or_default();
+    let author = extras
+        .authors
+        .get(&a.id)
+        .and_then(|u| u.first())
+        .map(|u| u.slug.as_str())
+        .unwrap_or("");
+    Ok(site.article_path(a, &terms, author))
+}

@@ -1,0 +1,128 @@
+//! The public site: one entry point reads a path the way WordPress does (permalinks, archives,
+//! `?p=ID`), redirects to the canonical URL when the request differs, and hands over to a page.
+
+pub mod article;
+pub mod gather;
+pub mod listing;
+
+use std::collections::HashMap;
+
+use axum::extract::{OriginalUri, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::content::permalink::{self, Route};
+use crate::db::{self, article as articles, term};
+use crate::error::{Error, Result};
+
+/// What the dispatcher found: a page to show or a place to send the visitor.
+pub enum Found {
+    Page(Html<String>),
+    Canonical(String),
+}
+
+/// The fallback handler: every site path that is not a fixed route.
+pub async fn show_path(
+    State(state): State<AppState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    if method != Method::GET && method != Method::HEAD {
+        return Ok((
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+            "Method not allowed",
+        )
+            .into_response());
+    }
+    let path = percent_encoding::percent_decode_str(uri.path())
+        .decode_utf8()
+        .map_err(|_| Error::NotFound)?
+        .into_owned();
+    if path == "/"
+        && let Some(target) = legacy_query_target(&state, &query).await?
+    {
+        return Ok(redirect(&target, None));
+    }
+    let parsed = permalink::parse_path(&path).ok_or(Error::NotFound)?;
+    let found = match &parsed.route {
+        Route::Single(segs) => article::show(&state, segs, &parsed, &path, &headers).await?,
+        _ => listing::show(&state, &parsed, &path).await?,
+    };
+    match found {
+        Found::Page(html) => Ok(html.into_response()),
+        Found::Canonical(canonical) if canonical == path => {
+            Err(Error::Internal(format!("redirect loop at {path}")))
+        }
+        Found::Canonical(canonical) => Ok(redirect(&canonical, uri.query())),
+    }
+}
+
+/// A 301 to a site path, keeping the query string.
+pub fn redirect(path: &str, query: Option<&str>) -> Response {
+    let mut target = permalink::encode_path(path);
+    if let Some(q) = query.filter(|q| !q.is_empty()) {
+        target.push('?');
+        target.push_str(q);
+    }
+    // 301 as WordPress sends, not axum's 308: crawlers and old clients treat both as moved.
+    match HeaderValue::from_str(&target) {
+        Ok(location) => (
+            StatusCode::MOVED_PERMANENTLY,
+            [
+                (header::LOCATION, location),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=3600"),
+                ),
+            ],
+        )
+            .into_response(),
+        Err(_) => Error::NotFound.into_response(),
+    }
+}
+
+/// WordPress's plain links: `/?p=ID`, `/?page_id=ID`, `/?cat=ID`, `/?tag=slug`, `/?author=ID`.
+async fn legacy_query_target(
+    state: &AppState,
+    query: &HashMap<String, String>,
+) -> Result<Option<String>> {
+    let id = |k: &str| {
+        query
+            .get(k)
+            .map(|v| v.trim().parse::<i64>().map_err(|_| Error::NotFound))
+            .transpose()
+    };
+    let site = state.site();
+    if let Some(id) = id("p")?.or(id("page_id")?) {
+        let a = articles::get(state.db(), id)
+            .await?
+            .filter(|a| a.is_live(db::now()))
+            .ok_or(Error::NotFound)?;
+        return Ok(Some(gather::article_path(state, &site, &a).await?));
+    }
+    if let Some(id) = id("cat")? {
+        let t = site
+            .categories
+            .iter()
+            .find(|t| t.id == id)
+            .ok_or(Error::NotFound)?;
+        return Ok(Some(site.term_path(t)));
+    }
+    if let Some(slug) = query.get("tag") {
+        let t = term::by_slug(state.db(), term::TAG, slug)
+            .await?
+            .ok_or(Error::NotFound)?;
+        return Ok(Some(site.term_path(&t)));
+    }
+    if let Some(id) = id("author")? {
+        let u = db::user::get(state.db(), id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        return Ok(Some(permalink::author_path(&u.slug)));
+    }
+    Ok(None)
+}

@@ -1,0 +1,17 @@
+//! Newsroom: a news publishing platform in one binary.
+//!
+//! Layers, top to bottom: `app` (state, router, serve) → `http` (handlers) → `actions` (writes and
+//! rules) → `db` (SQL per noun) and `content` (pure text functions); `render` turns rows into the
+//! theme's view structs and HTML. See ARCHITECTURE.md for the map.
+
+pub mod actions;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod render;
+
+pub use error::{Error, Result};

@@ -1,0 +1,8 @@
+//! Rendering: the minijinja environment over the theme, and the view structs templates see.
+
+pub mod site;
+pub mod theme;
+pub mod views;
+
+pub use site::Site;
+pub use theme::Theme;

@@ -1,0 +1,10 @@
+//! Newsroom's integration tests: one binary, the real server over real SQLite and PostgreSQL.
+
+mod support;
+
+mod archives;
+mod article_page;
+mod binary;
+mod migrations;
+mod privacy;
+mod urls;

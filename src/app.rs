@@ -107,7 +107,8 @@ async fn load_site(db: &Db, theme: &Theme) -> Result<Site> {
     Ok(Site::new(settings, categories, theme.css_url().to_string()))
 }
 
-/// Background upkeep: follow the change log every second, publish due scheduled articles.
+/// Background upkeep: follow the change log every second, publish due scheduled articles,
+/// forget spent comment-form tokens once their forms have expired.
 pub fn spawn_upkeep(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -118,6 +119,13 @@ pub fn spawn_upkeep(state: AppState) -> tokio::task::JoinHandle<()> {
                 && let Err(e) = db::article::publish_due(state.db()).await
             {
                 tracing::warn!("publishing scheduled articles: {e}");
+            }
+            if n.is_multiple_of(3600) {
+                let expired = db::now()
+                    - chrono::Duration::seconds(2 * crate::content::form_token::MAX_AGE_SECONDS);
+                if let Err(e) = db::comment::forget_tokens_before(state.db(), expired).await {
+                    tracing::warn!("forgetting spent form tokens: {e}");
+                }
             }
             if let Err(e) = state.follow_changes().await {
                 tracing::warn!("following the change log: {e}");

@@ -45,6 +45,75 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn comments(state: &AppState, cmd: CommentsCommand) -> anyhow::Result<()> {
-    let _ = (state, cmd);
-    anyhow::bail!("comment moderation from the shell is not available yet")
+    use actions::comment::{Moderation, delete_comment, moderate_comment};
+    let db = state.db();
+    let (verb, ids, action) = match cmd {
+        CommentsCommand::List { status } => {
+            if status != "all" && !db::comment::status::ALL.contains(&status.as_str()) {
+                anyhow::bail!(
+                    "unknown status {status:?}: use pending, approved, spam, trash or all"
+                );
+            }
+            let rows = db::comment::list(db, &status, 200).await?;
+            println!(
+                "{:>6}  {:<9} {:>6}  {:<20} {:<28} {:<15} {:<30} comment",
+                "id", "status", "post", "created (UTC)", "author", "ip", "reason"
+            );
+            for c in &rows {
+                let text: String = c
+                    .content
+                    .chars()
+                    .take(60)
+                    .collect::<String>()
+                    .replace('\n', " ");
+                println!(
+                    "{:>6}  {:<9} {:>6}  {:<20} {:<28} {:<15} {:<30} {text}",
+                    c.id,
+                    c.status,
+                    c.post_id,
+                    c.created_at.format("%Y-%m-%d %H:%M:%S"),
+                    format!("{} <{}>", c.author_name, c.author_email)
+                        .chars()
+                        .take(28)
+                        .collect::<String>(),
+                    c.author_ip,
+                    c.reason.chars().take(30).collect::<String>(),
+                );
+            }
+            println!("{} comment(s)", rows.len());
+            return Ok(());
+        }
+        CommentsCommand::Count => {
+            let counts = db::comment::counts(db).await?;
+            for (status, n) in &counts {
+                println!("{status} {n}");
+            }
+            println!("total {}", counts.iter().map(|(_, n)| n).sum::<i64>());
+            return Ok(());
+        }
+        CommentsCommand::Approve { ids } => ("approved", ids, Some(Moderation::Approve)),
+        CommentsCommand::Unapprove { ids } => ("unapproved", ids, Some(Moderation::Unapprove)),
+        CommentsCommand::Spam { ids } => ("marked as spam", ids, Some(Moderation::Spam)),
+        CommentsCommand::Trash { ids } => ("trashed", ids, Some(Moderation::Trash)),
+        CommentsCommand::Delete { ids } => ("deleted", ids, None),
+    };
+    if ids.is_empty() {
+        anyhow::bail!("name the comment ids, e.g. `newsroom comments approve 12 13`");
+    }
+    let mut missing = Vec::new();
+    for id in ids {
+        let done = match action {
+            Some(m) => moderate_comment(db, id, m).await?,
+            None => delete_comment(db, id).await?,
+        };
+        if done {
+            println!("comment {id} {verb}");
+        } else {
+            missing.push(id.to_string());
+        }
+    }
+    if !missing.is_empty() {
+        anyhow::bail!("no comment with id {}", missing.join(", "));
+    }
+    Ok(())
 }

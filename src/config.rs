@@ -83,6 +83,8 @@ pub enum CommentsCommand {
         #[arg(long, default_value = "pending")]
         status: String,
     },
+    /// How many comments there are in each status.
+    Count,
     /// Approve comments.
     Approve { ids: Vec<i64> },
     /// Return comments to the moderation queue.

@@ -21,8 +21,28 @@ pub fn excerpt(html: &str) -> String {
 }
 
 /// Minutes to read at 220 words a minute, at least one.
+///
+/// Runs on every article view, so it counts words outside tags in one pass instead of parsing HTML.
 pub fn reading_minutes(html: &str) -> u32 {
-    let words = plain_text(html).split_whitespace().count();
+    let mut words: usize = 0;
+    let mut in_tag = false;
+    let mut in_word = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                in_word = false;
+            }
+            '>' => in_tag = false,
+            c if in_tag || c.is_whitespace() => in_word = false,
+            _ => {
+                if !in_word {
+                    words += 1;
+                }
+                in_word = true;
+            }
+        }
+    }
     (words.div_ceil(220)).max(1) as u32
 }
 
@@ -48,5 +68,8 @@ mod tests {
     fn reading_time_rounds_up() {
         assert_eq!(reading_minutes("one"), 1);
         assert_eq!(reading_minutes(&"w ".repeat(221)), 2);
+        let para = "<p class=\"a b c\">w</p>\n";
+        assert_eq!(reading_minutes(&para.repeat(220)), 1, "tags are not words");
+        assert_eq!(reading_minutes(&para.repeat(221)), 2);
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::term::placeholders;
 use crate::db::{Db, now};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::{log_change, on_pool};
 
 /// Where a comment is in moderation.
@@ -62,10 +62,33 @@ const COLUMNS: &str = "id, post_id, parent_id, user_id, author_name, author_emai
 
 /// Insert a comment and its change-log entry in one transaction; returns its id once committed.
 pub async fn insert(db: &Db, new: &NewComment) -> Result<i64> {
+    insert_once(db, new, None)
+        .await?
+        .ok_or_else(|| Error::Internal("a comment without a form token was refused".into()))
+}
+
+/// Insert a comment, spending its form token in the same transaction: None (and nothing stored)
+/// when the token was already spent, i.e. the form is a replay.
+pub async fn insert_once(
+    db: &Db,
+    new: &NewComment,
+    form_token: Option<&str>,
+) -> Result<Option<i64>> {
+    const SPEND: &str = "INSERT INTO used_form_tokens (token, used_at) VALUES ($1, $2) ON CONFLICT (token) DO NOTHING";
     const SQL: &str = "INSERT INTO comments (post_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
          user_agent, content, status, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
     on_pool!(db, |pool| {
         let mut tx = pool.begin().await?;
+        if let Some(token) = form_token {
+            let spent = sqlx::query(SPEND)
+                .bind(token)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+            if spent.rows_affected() == 0 {
+                return Ok(None);
+            }
+        }
         let id: i64 = sqlx::query_scalar(SQL)
             .bind(new.post_id)
             .bind(new.parent_id)
@@ -83,8 +106,18 @@ pub async fn insert(db: &Db, new: &NewComment) -> Result<i64> {
             .await?;
         log_change!(tx, "comment", id, "create")?;
         tx.commit().await?;
-        Ok(id)
+        Ok(Some(id))
     })
+}
+
+/// Forget spent form tokens older than `before` (their forms have expired anyway).
+pub async fn forget_tokens_before(db: &Db, before: DateTime<Utc>) -> Result<u64> {
+    const SQL: &str = "DELETE FROM used_form_tokens WHERE used_at < $1";
+    Ok(on_pool!(db, |pool| sqlx::query(SQL)
+        .bind(before)
+        .execute(pool)
+        .await?
+        .rows_affected()))
 }
 
 /// The comment with this id.
@@ -234,24 +267,31 @@ pub async fn last_from_ip(db: &Db, ip: &str) -> Result<Option<DateTime<Utc>>> {
         .await?))
 }
 
-/// Whether the same person already left the same text on this post (WordPress refuses duplicates).
+/// Whether the same person (by email, which is required) already left the same text on this post,
+/// as WordPress refuses duplicates. Led by the email index, so it costs the same on a busy article.
 pub async fn is_duplicate(
     db: &Db,
     post_id: i64,
-    author_name: &str,
     author_email: &str,
     content: &str,
 ) -> Result<bool> {
-    const SQL: &str = "SELECT COUNT(*) FROM comments WHERE post_id = $1 AND content = $2 AND status <> 'trash' \
-         AND (author_name = $3 OR (author_email <> '' AND author_email = $4))";
+    const SQL: &str = "SELECT COUNT(*) FROM comments WHERE author_email = $1 AND post_id = $2 AND content = $3 \
+         AND status <> 'trash'";
     let n: i64 = on_pool!(db, |pool| sqlx::query_scalar(SQL)
+        .bind(author_email)
         .bind(post_id)
         .bind(content)
-        .bind(author_name)
-        .bind(author_email)
         .fetch_one(pool)
         .await?);
     Ok(n > 0)
+}
+
+/// How many comments there are in each status.
+pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>> {
+    const SQL: &str = "SELECT status, COUNT(*) FROM comments GROUP BY status ORDER BY status";
+    Ok(on_pool!(db, |pool| sqlx::query_as(SQL)
+        .fetch_all(pool)
+        .await?))
 }
 
 /// How many comments there are with a status.

@@ -1,14 +1,17 @@
 //! HTTP: the router and the one place errors become pages.
 
 pub mod assets;
+pub mod client_ip;
+pub mod comments;
 pub mod site;
+pub mod visitor;
 
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::app::AppState;
 use crate::error::ErrorPage;
@@ -20,6 +23,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{file}", get(assets::get_static))
         .route("/avatar/{file}", get(assets::get_avatar))
         .route("/robots.txt", get(assets::get_robots))
+        .route("/wp-comments-post.php", post(comments::post_comment))
         .fallback(site::show_path)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -279,7 +279,10 @@ impl CommentView {
             date: DateView::with_time(site, c.created_at),
             content_html: sanitize::comment_html(&c.content),
             depth,
-            can_reply: can_reply && depth < max_depth,
+            // Replies go to published comments only, so a held one offers no reply link.
+            can_reply: can_reply
+                && depth < max_depth
+                && c.status == crate::db::comment::status::APPROVED,
             pending: c.status != crate::db::comment::status::APPROVED,
             children: Vec::new(),
         }

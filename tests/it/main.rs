@@ -5,6 +5,8 @@ mod support;
 mod archives;
 mod article_page;
 mod binary;
+mod browser;
+mod comments;
 mod migrations;
 mod privacy;
 mod urls;

@@ -61,7 +61,11 @@ fn sqlite_and_postgres_migrations_are_twins() {
             tables_and_columns(&read("sqlite")),
             tables_and_columns(&read("postgres")),
         );
-        assert!(s.len() > 10, "{name} was parsed");
+        assert!(
+            s.iter()
+                .any(|item| !item.contains('.') && !item.starts_with("index ")),
+            "{name}: no table was parsed"
+        );
         assert_eq!(s, p, "{name} differs between backends");
     }
 }

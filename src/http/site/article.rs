@@ -1,19 +1,26 @@
 //! The article page (and static pages): body, bylines, terms, comments, related and the form.
 
-use axum::http::HeaderMap;
 use axum::response::Html;
+use rand::Rng;
 use serde::Serialize;
 
+use crate::actions::comment::comments_open;
 use crate::app::AppState;
+use crate::content::form_token;
 use crate::content::permalink::Parsed;
 use crate::db::article::{self as articles, Article};
 use crate::db::{self, comment};
 use crate::error::{Error, Result};
-use crate::http::site::{Found, gather};
+use crate::http::site::Found;
+use crate::http::site::gather::{self, Related};
+use crate::http::visitor::Visitor;
 use crate::render::Site;
 use crate::render::views::{
     self, ArticleView, CardView, CommentFormView, CommentView, PaginationView, SiteView,
 };
+
+/// Name of the honeypot field: hidden from people, filled in by bots.
+pub const HONEYPOT: &str = "newsroom_hp";
 
 #[derive(Serialize)]
 struct ArticlePage {
@@ -34,7 +41,7 @@ pub async fn show(
     segs: &[String],
     parsed: &Parsed,
     requested: &str,
-    headers: &HeaderMap,
+    visitor: &Visitor,
 ) -> Result<Found> {
     let site = state.site();
     let db = state.db();
@@ -46,7 +53,7 @@ pub async fn show(
             (None, None) => None,
         };
         if let Some(a) = found.filter(|a| a.is_live(now) && a.kind == articles::POST) {
-            return page_or_redirect(state, &site, &a, parsed, requested, headers).await;
+            return page_or_redirect(state, &site, &a, parsed, requested, visitor).await;
         }
         if let Some(slug) = &m.slug
             && let Some(a) = articles::by_old_slug(db, slug)
@@ -63,7 +70,7 @@ pub async fn show(
             .await?
             .filter(|a| a.is_live(now))
     {
-        return page_or_redirect(state, &site, &p, parsed, requested, headers).await;
+        return page_or_redirect(state, &site, &p, parsed, requested, visitor).await;
     }
     // WordPress guesses: a path ending in an article's slug (a bare slug, or a link made under an
     // older permalink structure) goes to its permalink.
@@ -87,10 +94,10 @@ async fn page_or_redirect(
     a: &Article,
     parsed: &Parsed,
     requested: &str,
-    headers: &HeaderMap,
+    visitor: &Visitor,
 ) -> Result<Found> {
-    let _ = headers;
-    let base = gather::article_path(state, site, a).await?;
+    let related = Related::load(state, std::slice::from_ref(a)).await?;
+    let base = related.path_of(site, a);
     let canonical = match parsed.comment_page {
         Some(n) if n > 1 => format!("{base}comment-page-{n}/"),
         _ => base,
@@ -98,66 +105,100 @@ async fn page_or_redirect(
     if canonical != requested {
         return Ok(Found::Canonical(canonical));
     }
-    let form = CommentFormView {
-        author: String::new(),
-        ..Default::default()
-    };
-    render(state, site, a, parsed.comment_page.unwrap_or(1), form)
+    let mut form = blank_form(site, a);
+    form.author = visitor.author.clone();
+    form.email = visitor.email.clone();
+    form.url = visitor.url.clone();
+    form.remember = visitor.remember;
+    if let Some(parent) = visitor.reply_to
+        && comment::get(state.db(), parent)
+            .await?
+            .is_some_and(|c| c.post_id == a.id && c.status == comment::status::APPROVED)
+    {
+        form.parent_id = parent;
+    }
+    let page = parsed.comment_page.unwrap_or(1);
+    render_loaded(state, site, a, &related, page, form, &visitor.held)
         .await
         .map(Found::Page)
 }
 
-/// Whether comments on this article are open now (its own switch and the site's age limit).
-pub fn comments_open(site: &Site, a: &Article) -> bool {
-    if a.comment_status != "open" {
-        return false;
+/// An empty form for an article, with a fresh token.
+pub fn blank_form(site: &Site, a: &Article) -> CommentFormView {
+    CommentFormView {
+        token: fresh_token(site, a.id),
+        honeypot: HONEYPOT.into(),
+        ..Default::default()
     }
-    let days = site.settings.close_comments_days;
-    days == 0
-        || a.published_at
-            .is_none_or(|p| db::now() - p < chrono::Duration::days(i64::from(days)))
 }
 
-/// Render the article page with a given form state (blank, or sent back with errors).
+/// A new form token for an article.
+pub fn fresh_token(site: &Site, post_id: i64) -> String {
+    form_token::issue(
+        &site.settings.secret,
+        post_id,
+        db::now(),
+        rand::rng().random(),
+    )
+}
+
+/// Render the article page with a given form state (blank, or sent back with errors) and the
+/// visitor's held comments.
 pub async fn render(
     state: &AppState,
     site: &Site,
     a: &Article,
+    form: CommentFormView,
+    held: &[i64],
+) -> Result<Html<String>> {
+    let related = Related::load(state, std::slice::from_ref(a)).await?;
+    render_loaded(state, site, a, &related, 1, form, held).await
+}
+
+async fn render_loaded(
+    state: &AppState,
+    site: &Site,
+    a: &Article,
+    related_rows: &Related,
     comment_page: u32,
     mut form: CommentFormView,
+    held: &[i64],
 ) -> Result<Html<String>> {
     let db = state.db();
-    let related_rows = gather::Related::load(state, std::slice::from_ref(a)).await?;
     let extras = related_rows.extras();
     let terms = extras.terms.get(&a.id).cloned().unwrap_or_default();
     let authors = extras.authors.get(&a.id).cloned().unwrap_or_default();
-    let open = comments_open(site, a);
+    let open = comments_open(&site.settings, a, db::now());
     let article = ArticleView::new(site, a, &terms, &authors, open);
 
-    let approved = comment::approved_for_post(db, a.id).await?;
-    let comment_count = approved.len();
-    let mut threads = views::thread(site, &approved, site.settings.thread_comments_depth, open);
+    let mut shown = comment::approved_for_post(db, a.id).await?;
+    let comment_count = shown.len();
+    // The visitor's own held comments, shown to them alone with the moderation notice.
+    shown.extend(comment::by_ids(db, held).await?.into_iter().filter(|c| {
+        c.post_id == a.id
+            && c.status != comment::status::APPROVED
+            && c.status != comment::status::TRASH
+    }));
+    shown.sort_by_key(|c| (c.created_at, c.id));
+    let mut threads = views::thread(site, &shown, site.settings.thread_comments_depth, open);
     let per_page = site.settings.comments_per_page as usize;
-    let has_more = threads.len() > comment_page as usize * per_page;
-    if comment_page > 1 && threads.len() <= (comment_page as usize - 1) * per_page {
+    let first = (comment_page as usize - 1) * per_page;
+    if comment_page > 1 && threads.len() <= first {
         return Err(Error::NotFound);
     }
-    let threads: Vec<CommentView> = threads
-        .drain(..)
-        .skip((comment_page as usize - 1) * per_page)
-        .take(per_page)
-        .collect();
+    let has_more = threads.len() > first + per_page;
+    let threads: Vec<CommentView> = threads.drain(..).skip(first).take(per_page).collect();
+    let page_url = |n: u32| {
+        if n <= 1 {
+            format!("{}#comments", article.url)
+        } else {
+            format!("{}comment-page-{n}/#comments", article.url)
+        }
+    };
     let comment_pages = PaginationView {
         page: comment_page,
-        newer_url: has_more
-            .then(|| format!("{}comment-page-{}/#comments", article.url, comment_page + 1)),
-        older_url: (comment_page > 1).then(|| {
-            if comment_page == 2 {
-                format!("{}#comments", article.url)
-            } else {
-                format!("{}comment-page-{}/#comments", article.url, comment_page - 1)
-            }
-        }),
+        newer_url: has_more.then(|| page_url(comment_page + 1)),
+        older_url: (comment_page > 1).then(|| page_url(comment_page - 1)),
     };
 
     let term_ids: Vec<i64> = terms.iter().map(|t| t.id).collect();

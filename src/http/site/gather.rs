@@ -45,6 +45,21 @@ impl Related {
     }
 }
 
+impl Related {
+    /// The public path of one of the loaded articles.
+    pub fn path_of(&self, site: &Site, a: &Article) -> String {
+        let extras = self.extras();
+        let terms = extras.terms.get(&a.id).cloned().unwrap_or_default();
+        let author = extras
+            .authors
+            .get(&a.id)
+            .and_then(|u| u.first())
+            .map(|u| u.slug.as_str())
+            .unwrap_or("");
+        site.article_path(a, &terms, author)
+    }
+}
+
 /// Listing cards for these articles.
 pub async fn cards(state: &AppState, site: &Site, list: &[Article]) -> Result<Vec<CardView>> {
     let related = Related::load(state, list).await?;
@@ -57,14 +72,7 @@ pub async fn cards(state: &AppState, site: &Site, list: &[Article]) -> Result<Ve
 
 /// The public path of one article (loads what `%category%` or `%author%` need).
 pub async fn article_path(state: &AppState, site: &Site, a: &Article) -> Result<String> {
-    let related = Related::load(state, std::slice::from_ref(a)).await?;
-    let extras = related.extras();
-    let terms = extras.terms.get(&a.id).cloned().unwrap_or_default();
-    let author = extras
-        .authors
-        .get(&a.id)
-        .and_then(|u| u.first())
-        .map(|u| u.slug.as_str())
-        .unwrap_or("");
-    Ok(site.article_path(a, &terms, author))
+    Ok(Related::load(state, std::slice::from_ref(a))
+        .await?
+        .path_of(site, a))
 }

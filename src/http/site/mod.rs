@@ -15,6 +15,7 @@ use crate::app::AppState;
 use crate::content::permalink::{self, Route};
 use crate::db::{self, article as articles, term};
 use crate::error::{Error, Result};
+use crate::http::visitor::Visitor;
 
 /// What the dispatcher found: a page to show or a place to send the visitor.
 pub enum Found {
@@ -49,7 +50,10 @@ pub async fn show_path(
     }
     let parsed = permalink::parse_path(&path).ok_or(Error::NotFound)?;
     let found = match &parsed.route {
-        Route::Single(segs) => article::show(&state, segs, &parsed, &path, &headers).await?,
+        Route::Single(segs) => {
+            let visitor = Visitor::read(&headers, &query, &state.site().settings.secret, db::now());
+            article::show(&state, segs, &parsed, &path, &visitor).await?
+        }
         _ => listing::show(&state, &parsed, &path).await?,
     };
     match found {

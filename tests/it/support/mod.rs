@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod comments;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -259,21 +261,30 @@ impl Drop for TestApp {
 }
 
 /// Run each test body on SQLite and on PostgreSQL: `name::sqlite`, `name::postgres`.
+/// `async fn name(app) where |config| …; { … }` adjusts the config before the app starts.
 #[macro_export]
 macro_rules! both_backends {
-    ($(async fn $name:ident($app:ident) $body:block)*) => {
+    (@prep) => { |_: &mut newsroom::config::Config| {} };
+    (@prep $prep:expr) => { $prep };
+    ($(async fn $name:ident($app:ident) $(where $prep:expr;)? $body:block)*) => {
         $(
             mod $name {
                 #[allow(unused_imports)]
                 use super::*;
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    let $app = $crate::support::TestApp::start($crate::support::Backend::Sqlite).await.expect("sqlite app");
+                    let $app = $crate::support::TestApp::start_with($crate::support::Backend::Sqlite, $crate::both_backends!(@prep $($prep)?))
+                        .await
+                        .expect("sqlite app");
                     $body
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    let Some($app) = $crate::support::TestApp::start($crate::support::Backend::Postgres).await else { return };
+                    let Some($app) = $crate::support::TestApp::start_with($crate::support::Backend::Postgres, $crate::both_backends!(@prep $($prep)?))
+                        .await
+                    else {
+                        return;
+                    };
                     $body
                 }
             }

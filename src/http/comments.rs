@@ -1,0 +1,141 @@
+//! `POST /wp-comments-post.php`: WordPress's comment endpoint, so imported themes and tools keep
+//! working. Accepted: 303 to the comment. Refused: the article page again, the reader's text in the
+//! form and a message beside each field, with a status that says why (422, 403, 409, 429).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, Form, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::actions::comment::{self, Rejection, Submission};
+use crate::app::AppState;
+use crate::db::{self, article as articles};
+use crate::error::{Error, Result};
+use crate::http::client_ip::client_ip;
+use crate::http::site::article::{self, HONEYPOT};
+use crate::http::site::gather;
+use crate::http::visitor::{self, Visitor};
+use crate::render::views::CommentFormView;
+
+/// The HTTP status of each refusal.
+fn status_of(r: &Rejection) -> StatusCode {
+    match r {
+        Rejection::Fields(_)
+        | Rejection::BadParent(_)
+        | Rejection::Token(_)
+        | Rejection::Replayed => StatusCode::UNPROCESSABLE_ENTITY,
+        Rejection::Closed => StatusCode::FORBIDDEN,
+        Rejection::Duplicate => StatusCode::CONFLICT,
+        Rejection::Flood => StatusCode::TOO_MANY_REQUESTS,
+    }
+}
+
+/// Take a comment form.
+pub async fn post_comment(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: std::result::Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Response> {
+    let Form(fields) =
+        form.map_err(|e| Error::BadRequest(format!("The comment form could not be read: {e}")))?;
+    let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    let post_id: i64 = field("comment_post_ID")
+        .trim()
+        .parse()
+        .map_err(|_| Error::NotFound)?;
+    let a = articles::get(state.db(), post_id)
+        .await?
+        .filter(|a| a.is_live(db::now()))
+        .ok_or(Error::NotFound)?;
+    let site = state.site();
+    let now = db::now();
+    let visitor = Visitor::read(&headers, &HashMap::new(), &site.settings.secret, now);
+    let remember = field("wp-comment-cookies-consent") == "yes";
+    let submission = Submission {
+        parent_id: field("comment_parent").trim().parse().unwrap_or(0).max(0),
+        author: field("author"),
+        email: field("email"),
+        url: field("url"),
+        content: field("comment"),
+        token: field("newsroom_token"),
+        honeypot: field(HONEYPOT),
+        ip: client_ip(peer, &headers, &state.config().trusted_proxies).to_string(),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string(),
+    };
+    match comment::submit(state.db(), &site.settings, &a, submission.clone()).await? {
+        Ok(posted) => {
+            let path = gather::article_path(&state, &site, &a).await?;
+            let location = format!(
+                "{}#comment-{}",
+                crate::content::permalink::encode_path(&path),
+                posted.id
+            );
+            let mut cookies = if remember {
+                visitor::remember_cookies(
+                    submission.author.trim(),
+                    submission.email.trim(),
+                    submission.url.trim(),
+                )
+            } else {
+                visitor::forget_cookies()
+            };
+            if posted.status != crate::db::comment::status::APPROVED {
+                cookies.push(visitor::held_cookie(
+                    &site.settings.secret,
+                    &visitor.held,
+                    posted.id,
+                    now,
+                ));
+            }
+            let mut response =
+                (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+            for c in cookies {
+                if let Ok(v) = HeaderValue::from_str(&c) {
+                    response.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            Ok(response)
+        }
+        Err(rejection) => {
+            let token = match rejection {
+                // A form that failed its token check gets a new one, so sending it again works.
+                Rejection::Token(_) | Rejection::Replayed => article::fresh_token(&site, a.id),
+                _ => submission.token.clone(),
+            };
+            let form = CommentFormView {
+                parent_id: submission.parent_id,
+                author: submission.author,
+                email: submission.email,
+                url: submission.url,
+                comment: submission.content,
+                remember,
+                errors: match &rejection {
+                    Rejection::Fields(errors) => errors
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.clone()))
+                        .collect(),
+                    _ => HashMap::new(),
+                },
+                error: Some(rejection.message()),
+                token,
+                honeypot: HONEYPOT.into(),
+                closed_reason: if rejection == Rejection::Closed {
+                    rejection.message()
+                } else {
+                    String::new()
+                },
+                ..Default::default()
+            };
+            let html = article::render(&state, &site, &a, form, &visitor.held).await?;
+            Ok((status_of(&rejection), html).into_response())
+        }
+    }
+}

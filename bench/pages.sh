@@ -33,7 +33,7 @@ for n in 1000 10000; do
     touch "$dir/.done"
   fi
   port=$((18000 + n % 997))
-  NEWSROOM_LOG=warn "$bin" --data "$dir" serve --no-demo --listen "127.0.0.1:$port" &
+  NEWSROOM_LOG=error "$bin" --data "$dir" serve --no-demo --listen "127.0.0.1:$port" &
   pid=$!
   trap 'kill $pid 2>/dev/null || true' EXIT
   for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done

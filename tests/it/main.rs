@@ -10,3 +10,4 @@ mod comments;
 mod migrations;
 mod privacy;
 mod urls;
+mod validity;

@@ -92,6 +92,15 @@ const REFRESH_TERMS_LIVE_AT: &str = "UPDATE post_terms SET live_at = (SELECT CAS
 const REFRESH_AUTHORS_LIVE_AT: &str = "UPDATE post_authors SET live_at = (SELECT CASE WHEN p.status = 'published' AND p.kind = 'post' \
      THEN p.published_at END FROM posts p WHERE p.id = $1) WHERE post_id = $1";
 
+/// Bring a post's `live_at` copies (terms and bylines) in line with its status, inside `$tx`.
+macro_rules! refresh_live_at {
+    ($tx:expr, $id:expr) => {
+        for sql in [REFRESH_TERMS_LIVE_AT, REFRESH_AUTHORS_LIVE_AT] {
+            sqlx::query(sql).bind($id).execute(&mut *$tx).await?;
+        }
+    };
+}
+
 /// Insert an article with its bylines and terms in one transaction, returning its id.
 pub async fn insert(db: &Db, new: &NewArticle) -> Result<i64> {
     const SQL: &str = "INSERT INTO posts (kind, title, slug, body_source, body_format, body_html, excerpt, status, \
@@ -139,14 +148,7 @@ pub async fn insert(db: &Db, new: &NewArticle) -> Result<i64> {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query(REFRESH_TERMS_LIVE_AT)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(REFRESH_AUTHORS_LIVE_AT)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        refresh_live_at!(tx, id);
         log_change!(tx, "post", id, "create")?;
         tx.commit().await?;
         Ok(id)
@@ -207,14 +209,7 @@ pub async fn set_status(
             .bind(now())
             .execute(&mut *tx)
             .await?;
-        sqlx::query(REFRESH_TERMS_LIVE_AT)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(REFRESH_AUTHORS_LIVE_AT)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        refresh_live_at!(tx, id);
         log_change!(tx, "post", id, "update")?;
         tx.commit().await?;
         Ok(())

@@ -135,7 +135,9 @@ pub async fn post_comment(
                 ..Default::default()
             };
             let html = article::render(&state, &site, &a, form, &visitor.held).await?;
-            Ok((status_of(&rejection), html).into_response())
+            Ok(crate::http::site::private(
+                (status_of(&rejection), html).into_response(),
+            ))
         }
     }
 }

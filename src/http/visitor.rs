@@ -63,6 +63,11 @@ impl Visitor {
         v.remember = !v.author.is_empty() || !v.email.is_empty();
         v
     }
+
+    /// Whether a page for this visitor shows something of theirs (details or held comments).
+    pub fn is_personal(&self) -> bool {
+        self.remember || !self.held.is_empty()
+    }
 }
 
 fn read_held(secret: &str, value: &str, now: DateTime<Utc>) -> Vec<i64> {

@@ -86,6 +86,7 @@ both_backends! {
             let form = app.open_form(&path).await;
             let r = app.send_comment(&form, &format!("203.0.113.{}", 20 + i), fields, None).await;
             assert_eq!(r.status().as_u16(), 422, "case {i}");
+            assert_eq!(r.headers()["cache-control"], "private, no-store", "case {i}");
             let html = r.text().await.expect("body");
             assert_eq!(texts(&html, &format!("#{bad}-error")).len(), 1, "case {i}: message beside {bad}");
             assert_eq!(attrs(&html, &format!("#{bad}"), "aria-invalid"), vec!["true"], "case {i}");
@@ -316,7 +317,9 @@ both_backends! {
         let set: Vec<String> = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().expect("ascii").to_string()).collect();
         assert!(set.iter().all(|c| c.contains("HttpOnly") && c.contains("SameSite=Lax")));
         let cookie = cookies_of(&r);
-        let html = app.client.get(app.url(&path)).header("cookie", &cookie).send().await.expect("get").text().await.expect("body");
+        let prefilled = app.client.get(app.url(&path)).header("cookie", &cookie).send().await.expect("get");
+        assert_eq!(prefilled.headers()["cache-control"], "private, no-store", "a page with the reader's email is never shared-cached");
+        let html = prefilled.text().await.expect("body");
         assert_eq!(attrs(&html, "#author", "value"), vec!["Reader One"]);
         assert_eq!(attrs(&html, "#email", "value"), vec!["reader.one@example.net"]);
         assert_eq!(attrs(&html, "#url", "value"), vec!["https://reader.example"]);

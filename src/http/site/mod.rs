@@ -49,20 +49,33 @@ pub async fn show_path(
         return Ok(redirect(&target, None));
     }
     let parsed = permalink::parse_path(&path).ok_or(Error::NotFound)?;
+    let mut personal = false;
     let found = match &parsed.route {
         Route::Single(segs) => {
             let visitor = Visitor::read(&headers, &query, &state.site().settings.secret, db::now());
+            personal = visitor.is_personal();
             article::show(&state, segs, &parsed, &path, &visitor).await?
         }
         _ => listing::show(&state, &parsed, &path).await?,
     };
     match found {
+        Found::Page(html) if personal => Ok(private(html.into_response())),
         Found::Page(html) => Ok(html.into_response()),
         Found::Canonical(canonical) if canonical == path => {
             Err(Error::Internal(format!("redirect loop at {path}")))
         }
         Found::Canonical(canonical) => Ok(redirect(&canonical, uri.query())),
     }
+}
+
+/// Mark a response made for one visitor (their remembered email in the form, their held
+/// comments) so no shared cache or CDN in front of the site keeps it.
+pub fn private(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
 }
 
 /// A 301 to a site path, keeping the query string.

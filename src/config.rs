@@ -220,6 +220,52 @@ mod tests {
     }
 
     #[test]
+    fn a_toml_file_fills_what_flags_and_environment_leave_open() {
+        let dir = std::env::temp_dir().join(format!("newsroom-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("newsroom.toml");
+        std::fs::write(
+            &file,
+            "data = \"/srv/news\"\nlisten = \"127.0.0.1:9000\"\ndemo = false\ntrusted_proxies = [\"10.0.0.0/8\"]\n",
+        )
+        .unwrap();
+        let global = GlobalArgs {
+            data: None,
+            database: None,
+            config: Some(file.clone()),
+        };
+        let c = Config::resolve(&global, &ServeArgs::default()).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/srv/news"));
+        assert_eq!(c.database_url, "sqlite:///srv/news/newsroom.db");
+        assert_eq!(c.listen.port(), 9000);
+        assert!(!c.demo);
+        assert_eq!(c.trusted_proxies.len(), 1);
+        let flags = ServeArgs {
+            listen: Some("127.0.0.1:7000".parse().unwrap()),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::resolve(&global, &flags).unwrap().listen.port(),
+            7000,
+            "a flag wins"
+        );
+        std::fs::write(&file, "listen = 5\n").unwrap();
+        let err = Config::resolve(&global, &ServeArgs::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("newsroom.toml"),
+            "a bad file names itself: {err}"
+        );
+        std::fs::write(&file, "bogus = 1\n").unwrap();
+        assert!(
+            Config::resolve(&global, &ServeArgs::default()).is_err(),
+            "unknown keys are refused"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
     fn flags_win_over_defaults() {
         let global = GlobalArgs {
             data: Some("/tmp/x".into()),

@@ -12,13 +12,14 @@ use axum::response::{IntoResponse, Response};
 
 use crate::actions::comment::{self, Rejection, Submission};
 use crate::app::AppState;
+use crate::db::comment::status;
 use crate::db::{self, article as articles};
 use crate::error::{Error, Result};
 use crate::http::client_ip::client_ip;
 use crate::http::site::article::{self, HONEYPOT};
 use crate::http::site::gather;
 use crate::http::visitor::{self, Visitor};
-use crate::render::views::CommentFormView;
+use crate::render::views::{self, CommentFormView};
 
 /// The HTTP status of each refusal.
 fn status_of(r: &Rejection) -> StatusCode {
@@ -72,7 +73,19 @@ pub async fn post_comment(
     };
     match comment::submit(state.db(), &site.settings, &a, submission.clone()).await? {
         Ok(posted) => {
-            let path = gather::article_path(&state, &site, &a).await?;
+            let mut path = gather::article_path(&state, &site, &a).await?;
+            // Send the reader to the comment page that shows their comment, as WordPress does.
+            let mut shown = db::comment::approved_for_post(state.db(), a.id).await?;
+            if let Some(mine) = db::comment::get(state.db(), posted.id)
+                .await?
+                .filter(|c| c.status != status::APPROVED)
+            {
+                shown.push(mine);
+            }
+            let page = views::page_of(&shown, posted.id, site.settings.comments_per_page);
+            if page > 1 {
+                path = format!("{path}comment-page-{page}/");
+            }
             let location = format!(
                 "{}#comment-{}",
                 crate::content::permalink::encode_path(&path),
@@ -87,7 +100,7 @@ pub async fn post_comment(
             } else {
                 visitor::forget_cookies()
             };
-            if posted.status != crate::db::comment::status::APPROVED {
+            if posted.status != status::APPROVED {
                 cookies.push(visitor::held_cookie(
                     &site.settings.secret,
                     &visitor.held,

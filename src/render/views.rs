@@ -137,16 +137,29 @@ pub struct Extras<'a> {
     pub comment_counts: HashMap<i64, i64>,
 }
 
+impl Extras<'_> {
+    /// The public path of one of these articles (its terms and first byline feed the permalink).
+    pub fn path_of(&self, site: &Site, a: &Article) -> String {
+        let terms = self.terms.get(&a.id).map(Vec::as_slice).unwrap_or_default();
+        let author = self
+            .authors
+            .get(&a.id)
+            .and_then(|u| u.first())
+            .map(|u| u.slug.as_str())
+            .unwrap_or("");
+        site.article_path(a, terms, author)
+    }
+}
+
 impl CardView {
     /// From an article row and its batch-loaded extras.
     pub fn new(site: &Site, a: &Article, extras: &Extras) -> CardView {
         let terms = extras.terms.get(&a.id).cloned().unwrap_or_default();
         let authors = extras.authors.get(&a.id).cloned().unwrap_or_default();
-        let author_slug = authors.first().map(|u| u.slug.as_str()).unwrap_or("");
         CardView {
             id: a.id,
             title: a.title.clone(),
-            url: site.article_path(a, &terms, author_slug),
+            url: extras.path_of(site, a),
             excerpt: a.excerpt.clone(),
             date: DateView::new(site, a.published_at.unwrap_or(a.created_at)),
             category: primary_category(site, &terms),
@@ -325,6 +338,27 @@ pub fn thread(
     out
 }
 
+/// The comment page (1-based, `per_page` threads a page, oldest first as `thread` lays them out)
+/// that shows comment `id`, found through its thread's top comment.
+pub fn page_of(comments: &[Comment], id: i64, per_page: u32) -> u32 {
+    let by_id: HashMap<i64, &Comment> = comments.iter().map(|c| (c.id, c)).collect();
+    let is_top = |c: &Comment| {
+        c.parent_id
+            .is_none_or(|p| p == c.id || !by_id.contains_key(&p))
+    };
+    let mut root = id;
+    for _ in 0..comments.len() {
+        match by_id.get(&root) {
+            Some(c) if !is_top(c) => root = c.parent_id.unwrap_or(root),
+            _ => break,
+        }
+    }
+    let mut tops: Vec<&Comment> = comments.iter().filter(|c| is_top(c)).collect();
+    tops.sort_by_key(|c| (c.created_at, c.id));
+    let index = tops.iter().position(|c| c.id == root).unwrap_or(0);
+    (index / per_page.max(1) as usize) as u32 + 1
+}
+
 /// Walks the parent → replies map once, each comment at most once (bad data may hold cycles).
 struct Threader<'a> {
     site: &'a Site,
@@ -439,6 +473,20 @@ mod tests {
         assert_eq!(t[0].author_url, "", "only http(s) URLs become links");
         let json = serde_json::to_string(&t).unwrap();
         assert!(!json.contains("secret@example.com") && !json.contains("10.0.0.1"));
+    }
+
+    #[test]
+    fn a_comment_is_on_its_threads_page() {
+        let mut cs: Vec<Comment> = (1..=5).map(|i| comment(i, None)).collect();
+        cs.push(comment(6, Some(5)));
+        cs.push(comment(7, Some(6)));
+        for (i, c) in cs.iter_mut().enumerate() {
+            c.created_at = chrono::DateTime::from_timestamp(1_700_000_000 + i as i64, 0).unwrap();
+        }
+        assert_eq!(page_of(&cs, 1, 2), 1);
+        assert_eq!(page_of(&cs, 4, 2), 2);
+        assert_eq!(page_of(&cs, 7, 2), 3, "a reply is on its thread's page");
+        assert_eq!(page_of(&cs, 7, 50), 1);
     }
 
     #[test]

@@ -347,6 +347,14 @@ both_backends! {
         assert_eq!(texts(&page2, ".comment-list > li .comment-author"), vec!["Reader One"]);
         assert_eq!(texts(&page2, "#comments-title"), vec!["4 Comments"]);
         assert_eq!(app.get(&format!("{path}comment-page-3/")).await.0, 404);
+        // A fourth thread fills page 2 (two threads a page), and the redirect goes to that page.
+        let reply = [("author", "Page Two"), ("email", "p2@example.net"), ("comment", "Lands on page two")];
+        let r = app.send_comment(&app.open_form(&path).await, "192.0.2.161", &reply, None).await;
+        let id = comment_id(&r);
+        let location = r.headers()["location"].to_str().expect("ascii").to_string();
+        assert!(location.ends_with(&format!("/comment-page-2/#comment-{id}")), "{location}");
+        let page2 = app.page(&format!("{path}comment-page-2/")).await;
+        assert_eq!(texts(&page2, &format!("#comment-{id} .comment-author")), vec!["Page Two"]);
         assert_eq!(app.redirect(&format!("{path}comment-page-1/")).await, (301, path.clone()));
     }
 

@@ -29,6 +29,11 @@ impl Related {
         })
     }
 
+    /// The public path of one of the loaded articles.
+    pub fn path_of(&self, site: &Site, a: &Article) -> String {
+        self.extras().path_of(site, a)
+    }
+
     /// Borrowed, grouped by article, for the views.
     pub fn extras(&self) -> Extras<'_> {
         let mut e = Extras {
@@ -42,21 +47,6 @@ impl Related {
             e.authors.entry(b.post_id).or_default().push(&b.user);
         }
         e
-    }
-}
-
-impl Related {
-    /// The public path of one of the loaded articles.
-    pub fn path_of(&self, site: &Site, a: &Article) -> String {
-        let extras = self.extras();
-        let terms = extras.terms.get(&a.id).cloned().unwrap_or_default();
-        let author = extras
-            .authors
-            .get(&a.id)
-            .and_then(|u| u.first())
-            .map(|u| u.slug.as_str())
-            .unwrap_or("");
-        site.article_path(a, &terms, author)
     }
 }
 

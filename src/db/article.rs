@@ -8,7 +8,7 @@ use crate::db::term::placeholders;
 use crate::db::user::User;
 use crate::db::{Db, Window, now};
 use crate::error::Result;
-use crate::{log_change, on_pool};
+use crate::{log_change, on_pool, on_writer};
 
 /// Kind of a news article.
 pub const POST: &str = "post";
@@ -112,7 +112,7 @@ pub async fn insert(db: &Db, new: &NewArticle) -> Result<i64> {
         "INSERT INTO post_terms (post_id, term_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
     // A backdated (imported) article was last modified when it was published, not when it was stored.
     let stamp = new.published_at.filter(|p| *p < now()).unwrap_or_else(now);
-    on_pool!(db, |pool| {
+    on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
         let id: i64 = sqlx::query_scalar(SQL)
             .bind(&new.kind)
@@ -161,7 +161,7 @@ pub async fn set_slug(db: &Db, id: i64, slug: &str) -> Result<()> {
                        ON CONFLICT DO NOTHING";
     const SET: &str = "UPDATE posts SET slug = $2, modified_at = $3 WHERE id = $1";
     const FORGET: &str = "DELETE FROM old_slugs WHERE post_id = $1 AND slug = $2";
-    on_pool!(db, |pool| {
+    on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
         sqlx::query(OLD)
             .bind(id)
@@ -200,7 +200,7 @@ pub async fn set_status(
     };
     const SET: &str =
         "UPDATE posts SET status = $2, published_at = $3, modified_at = $4 WHERE id = $1";
-    on_pool!(db, |pool| {
+    on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
         sqlx::query(SET)
             .bind(id)

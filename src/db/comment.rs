@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::db::term::placeholders;
 use crate::db::{Db, now};
 use crate::error::{Error, Result};
-use crate::{log_change, on_pool};
+use crate::{log_change, on_pool, on_writer};
 
 /// Where a comment is in moderation.
 pub mod status {
@@ -77,7 +77,7 @@ pub async fn insert_once(
     const SPEND: &str = "INSERT INTO used_form_tokens (token, used_at) VALUES ($1, $2) ON CONFLICT (token) DO NOTHING";
     const SQL: &str = "INSERT INTO comments (post_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
          user_agent, content, status, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
-    on_pool!(db, |pool| {
+    on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
         if let Some(token) = form_token {
             let spent = sqlx::query(SPEND)
@@ -113,7 +113,7 @@ pub async fn insert_once(
 /// Forget spent form tokens older than `before` (their forms have expired anyway).
 pub async fn forget_tokens_before(db: &Db, before: DateTime<Utc>) -> Result<u64> {
     const SQL: &str = "DELETE FROM used_form_tokens WHERE used_at < $1";
-    Ok(on_pool!(db, |pool| sqlx::query(SQL)
+    Ok(on_writer!(db, |pool| sqlx::query(SQL)
         .bind(before)
         .execute(pool)
         .await?
@@ -197,7 +197,7 @@ pub async fn list(db: &Db, status: &str, limit: i64) -> Result<Vec<Comment>> {
 /// Move a comment to another status; false if there is no such comment.
 pub async fn set_status(db: &Db, id: i64, status: &str) -> Result<bool> {
     const SQL: &str = "UPDATE comments SET status = $2 WHERE id = $1";
-    on_pool!(db, |pool| {
+    on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
         let done = sqlx::query(SQL)
             .bind(id)
@@ -216,7 +216,7 @@ pub async fn set_status(db: &Db, id: i64, status: &str) -> Result<bool> {
 /// Replace a comment's text; false if there is no such comment.
 pub async fn set_content(db: &Db, id: i64, content: &str) -> Result<bool> {
     const SQL: &str = "UPDATE comments SET content = $2 WHERE id = $1";
-    on_pool!(db, |pool| {
+    on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
         let done = sqlx::query(SQL)
             .bind(id)
@@ -235,7 +235,7 @@ pub async fn set_content(db: &Db, id: i64, content: &str) -> Result<bool> {
 /// Delete a comment for good (its replies stay, re-parented to the top level); false if none.
 pub async fn delete(db: &Db, id: i64) -> Result<bool> {
     const SQL: &str = "DELETE FROM comments WHERE id = $1";
-    on_pool!(db, |pool| {
+    on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
         let done = sqlx::query(SQL).bind(id).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {

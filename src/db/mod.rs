@@ -22,19 +22,45 @@ use sqlx::sqlite::{
 
 use crate::error::{Error, Result};
 
-/// A connection pool on one of the two backends.
+/// Connection pools on one of the two backends.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePools),
     Postgres(PgPool),
 }
 
-/// Run the same expression against whichever pool `db` holds; `$pool` is bound to it.
+/// SQLite's pools: many readers beside one writer. SQLite takes one write at a time anyway; with a
+/// single writer connection, writes wait their turn in order inside the process instead of
+/// retrying on `SQLITE_BUSY` with sleeps, which made the slowest writes wait hundreds of ms.
+#[derive(Clone, Debug)]
+pub struct SqlitePools {
+    pub read: SqlitePool,
+    pub write: SqlitePool,
+}
+
+/// Run the same read against whichever pool `db` holds; `$pool` is bound to it.
 #[macro_export]
 macro_rules! on_pool {
     ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Sqlite(pools) => {
+                let $pool = &pools.read;
+                $body
+            }
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Run the same write (or read-then-write transaction) against the backend's writer.
+#[macro_export]
+macro_rules! on_writer {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(pools) => {
+                let $pool = &pools.write;
+                $body
+            }
             $crate::db::Db::Postgres($pool) => $body,
         }
     };
@@ -69,12 +95,17 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new()
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options.clone())
+                .await?;
+            let read = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(options)
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(SqlitePools { read, write }))
         } else {
             Err(Error::BadRequest(format!(
                 "unsupported database URL {url:?}: use sqlite://PATH or postgres://…"
@@ -85,7 +116,7 @@ impl Db {
     /// Bring the schema up to date with the migrations of this backend.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Db::Sqlite(pools) => SQLITE_MIGRATIONS.run(&pools.write).await?,
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
@@ -99,9 +130,15 @@ impl Db {
         }
     }
 
-    /// Close every connection of the pool.
+    /// Close every connection.
     pub async fn close(&self) {
-        on_pool!(self, |pool| pool.close().await)
+        match self {
+            Db::Sqlite(pools) => {
+                pools.read.close().await;
+                pools.write.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use crate::db::Db;
 use crate::error::Result;
-use crate::{log_change, on_pool};
+use crate::{log_change, on_pool, on_writer};
 
 /// The site's settings, typed. Unknown or unparsable stored values fall back to the default.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,7 +108,7 @@ pub async fn load(db: &Db) -> Result<Settings> {
 pub async fn set(db: &Db, name: &str, value: &str) -> Result<()> {
     const SQL: &str = "INSERT INTO settings (name, value) VALUES ($1, $2) \
                        ON CONFLICT (name) DO UPDATE SET value = excluded.value";
-    on_pool!(db, |pool| {
+    on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
         sqlx::query(SQL)
             .bind(name)
@@ -125,7 +125,7 @@ pub async fn set(db: &Db, name: &str, value: &str) -> Result<()> {
 pub async fn set_if_missing(db: &Db, name: &str, value: &str) -> Result<bool> {
     const SQL: &str =
         "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
-    let affected = on_pool!(db, |pool| sqlx::query(SQL)
+    let affected = on_writer!(db, |pool| sqlx::query(SQL)
         .bind(name)
         .bind(value)
         .execute(pool)

@@ -2,7 +2,7 @@
 
 use crate::db::Db;
 use crate::error::Result;
-use crate::{log_change, on_pool};
+use crate::{log_change, on_pool, on_writer};
 
 /// The taxonomy of hierarchical sections.
 pub const CATEGORY: &str = "category";
@@ -35,7 +35,7 @@ const COLUMNS: &str = "id, taxonomy, name, slug, parent_id, description";
 /// Insert a term, returning its id.
 pub async fn insert(db: &Db, new: &NewTerm) -> Result<i64> {
     const SQL: &str = "INSERT INTO terms (taxonomy, name, slug, parent_id, description) VALUES ($1, $2, $3, $4, $5) RETURNING id";
-    on_pool!(db, |pool| {
+    on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
         let id: i64 = sqlx::query_scalar(SQL)
             .bind(&new.taxonomy)

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::{Db, now};
 use crate::error::Result;
-use crate::{log_change, on_pool};
+use crate::{log_change, on_pool, on_writer};
 
 /// A user row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -41,7 +41,7 @@ const COLUMNS: &str =
 pub async fn insert(db: &Db, new: &NewUser) -> Result<i64> {
     const SQL: &str = "INSERT INTO users (login, slug, display_name, email, url, bio, avatar_url, role, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
-    on_pool!(db, |pool| {
+    on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
         let id: i64 = sqlx::query_scalar(SQL)
             .bind(&new.login)

@@ -42,13 +42,7 @@ pub struct SqlitePools {
 #[macro_export]
 macro_rules! on_pool {
     ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite(pools) => {
-                let $pool = &pools.read;
-                $body
-            }
-            $crate::db::Db::Postgres($pool) => $body,
-        }
+        $crate::on_sqlite_side!($db, read, |$pool| $body)
     };
 }
 
@@ -56,9 +50,18 @@ macro_rules! on_pool {
 #[macro_export]
 macro_rules! on_writer {
     ($db:expr, |$pool:ident| $body:expr) => {
+        $crate::on_sqlite_side!($db, write, |$pool| $body)
+    };
+}
+
+/// The one match behind `on_pool!` and `on_writer!`: SQLite's `$side` pool, or PostgreSQL's pool.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! on_sqlite_side {
+    ($db:expr, $side:ident, |$pool:ident| $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite(pools) => {
-                let $pool = &pools.write;
+                let $pool = &pools.$side;
                 $body
             }
             $crate::db::Db::Postgres($pool) => $body,

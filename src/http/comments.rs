@@ -48,12 +48,12 @@ pub async fn post_comment(
         .trim()
         .parse()
         .map_err(|_| Error::NotFound)?;
+    let now = db::now();
     let a = articles::get(state.db(), post_id)
         .await?
-        .filter(|a| a.is_live(db::now()))
+        .filter(|a| a.is_live(now))
         .ok_or(Error::NotFound)?;
     let site = state.site();
-    let now = db::now();
     let visitor = Visitor::read(&headers, &HashMap::new(), &site.settings.secret, now);
     let remember = field("wp-comment-cookies-consent") == "yes";
     let submission = Submission {
@@ -75,12 +75,10 @@ pub async fn post_comment(
         Ok(posted) => {
             let mut path = gather::article_path(&state, &site, &a).await?;
             // Send the reader to the comment page that shows their comment, as WordPress does.
+            // An approved comment is already among the approved ones; a held one is read back.
             let mut shown = db::comment::approved_for_post(state.db(), a.id).await?;
-            if let Some(mine) = db::comment::get(state.db(), posted.id)
-                .await?
-                .filter(|c| c.status != status::APPROVED)
-            {
-                shown.push(mine);
+            if posted.status != status::APPROVED {
+                shown.extend(db::comment::get(state.db(), posted.id).await?);
             }
             let page = views::page_of(&shown, posted.id, site.settings.comments_per_page);
             if page > 1 {

@@ -67,11 +67,16 @@ fn spawn_server(dir: &std::path::Path, database: Option<&str>, extra: &[&str]) -
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
+    use_database(&mut cmd, database);
+    read_address(Child(cmd.spawn().expect("spawn newsroom")))
+}
+
+/// Point a `newsroom` command at `database`, or at the data folder's SQLite file when None.
+fn use_database(cmd: &mut Command, database: Option<&str>) {
     match database {
         Some(url) => cmd.env("NEWSROOM_DATABASE_URL", url),
         None => cmd.env_remove("NEWSROOM_DATABASE_URL"),
     };
-    read_address(Child(cmd.spawn().expect("spawn newsroom")))
 }
 
 /// Wait for the "serving http://…" log line; keep draining the log so the server never blocks.
@@ -172,10 +177,7 @@ async fn acknowledged_comment_survives_a_hard_kill(database: Option<String>) {
     let cli = |args: &[&str]| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsroom"));
         cmd.args(args).env("NEWSROOM_DATA", &dir);
-        match &database {
-            Some(url) => cmd.env("NEWSROOM_DATABASE_URL", url),
-            None => cmd.env_remove("NEWSROOM_DATABASE_URL"),
-        };
+        use_database(&mut cmd, database.as_deref());
         cmd.output().expect("run cli")
     };
     let list = cli(&["comments", "list"]);

@@ -9,6 +9,7 @@ use crate::actions;
 use crate::config::Config;
 use crate::db::{self, Db};
 use crate::error::Result;
+use crate::mail::Mailer;
 use crate::render::{Site, Theme};
 
 /// Shared state of one running instance; cheap to clone.
@@ -21,6 +22,7 @@ struct Inner {
     db: Db,
     theme: Theme,
     config: Config,
+    mailer: Mailer,
     site: RwLock<Arc<Site>>,
     last_change: AtomicI64,
 }
@@ -34,11 +36,13 @@ impl AppState {
         let theme = Theme::load(Some(&config.data_dir.join("theme")))?;
         let last_change = db::change::latest_id(&db).await?;
         let site = load_site(&db, &theme).await?;
+        let mailer = Mailer::from_config(&config)?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 db,
                 theme,
                 config,
+                mailer,
                 site: RwLock::new(Arc::new(site)),
                 last_change: AtomicI64::new(last_change),
             }),
@@ -53,6 +57,11 @@ impl AppState {
     /// The theme.
     pub fn theme(&self) -> &Theme {
         &self.inner.theme
+    }
+
+    /// Where the site's mail goes.
+    pub fn mailer(&self) -> &Mailer {
+        &self.inner.mailer
     }
 
     /// The configuration this instance runs with.
@@ -101,31 +110,41 @@ impl AppState {
     }
 }
 
+async fn forget_expired(db: &Db) -> Result<()> {
+    let now = db::now();
+    let spent = now - chrono::Duration::seconds(2 * crate::content::form_token::MAX_AGE_SECONDS);
+    db::comment::forget_tokens_before(db, spent).await?;
+    db::session::purge_expired(db, now).await?;
+    db::password_reset::purge_expired(db, now).await?;
+    db::throttle::purge_before(db, now - chrono::Duration::days(1)).await?;
+    db::presence::purge_before(db, now - chrono::Duration::hours(1)).await?;
+    Ok(())
+}
+
 async fn load_site(db: &Db, theme: &Theme) -> Result<Site> {
     let settings = db::setting::load(db).await?;
     let categories = db::term::all(db, db::term::CATEGORY).await?;
     Ok(Site::new(settings, categories, theme.css_url().to_string()))
 }
 
-/// Background upkeep: follow the change log every second, publish due scheduled articles,
-/// forget spent comment-form tokens once their forms have expired.
+/// Background upkeep: publish due scheduled articles and follow the change log every second;
+/// hourly, forget what has expired (spent comment-form tokens, sessions, sign-in attempts, reset
+/// links, editors' presence).
 pub fn spawn_upkeep(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let scheduler = actions::capability::Actor::system("scheduler").audit();
         let mut n: u64 = 0;
         loop {
             tick.tick().await;
-            if n.is_multiple_of(30)
-                && let Err(e) = db::article::publish_due(state.db()).await
-            {
+            // Every second, so an article goes live on time; the query reads one index range.
+            if let Err(e) = db::article::publish_due(state.db(), &scheduler).await {
                 tracing::warn!("publishing scheduled articles: {e}");
             }
-            if n.is_multiple_of(3600) {
-                let expired = db::now()
-                    - chrono::Duration::seconds(2 * crate::content::form_token::MAX_AGE_SECONDS);
-                if let Err(e) = db::comment::forget_tokens_before(state.db(), expired).await {
-                    tracing::warn!("forgetting spent form tokens: {e}");
-                }
+            if n.is_multiple_of(3600)
+                && let Err(e) = forget_expired(state.db()).await
+            {
+                tracing::warn!("forgetting expired rows: {e}");
             }
             if let Err(e) = state.follow_changes().await {
                 tracing::warn!("following the change log: {e}");
@@ -154,6 +173,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             .next_back()
             .unwrap_or_default()
     );
+    if db::user::count_with_role(state.db(), "administrator").await? == 0 {
+        // Never a default password: the operator makes the first administrator themselves.
+        tracing::warn!(
+            "no administrator yet; create one with: newsroom user add you@example.org --role administrator{}",
+            if config.data_dir == std::path::Path::new("newsroom-data") {
+                String::new()
+            } else {
+                format!(" --data {}", config.data_dir.display())
+            }
+        );
+    }
     let upkeep = spawn_upkeep(state.clone());
     let app = crate::http::router(state.clone());
     axum::serve(

@@ -1,7 +1,11 @@
 //! Subcommands: each resolves the config, opens the store and calls into `app` or `actions`.
 
 use crate::app::{self, AppState};
-use crate::config::{Cli, Command, CommentsCommand, Config, ServeArgs};
+use std::io::{BufRead, IsTerminal};
+
+use crate::actions::account::{self, NewAccount};
+use crate::actions::capability::{Actor, Role};
+use crate::config::{Cli, Command, CommentsCommand, Config, ServeArgs, UserCommand};
 use crate::{actions, db};
 
 /// Run the parsed command line.
@@ -41,7 +45,130 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             state.close().await;
             result
         }
+        Command::User(cmd) => {
+            let state = AppState::open(config).await?;
+            let result = users(&state, cmd).await;
+            state.close().await;
+            result
+        }
     }
+}
+
+/// A password from the first line of standard input, or asked twice on a terminal. Never a default.
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let password = line.trim_end_matches(['\n', '\r']).to_string();
+        if password.is_empty() {
+            anyhow::bail!("no password on standard input");
+        }
+        return Ok(password);
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "there is no terminal to ask for a password: pipe it in with --password-stdin"
+        );
+    }
+    let first = rpassword::prompt_password("Password: ")?;
+    let again = rpassword::prompt_password("Password again: ")?;
+    if first != again {
+        anyhow::bail!("the two passwords do not match");
+    }
+    Ok(first)
+}
+
+/// A user by email, or a clear error.
+async fn user_by_email(db: &db::Db, email: &str) -> anyhow::Result<db::user::User> {
+    db::user::by_email(db, email)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no user with email {email:?} (see `newsroom user list`)"))
+}
+
+fn field_errors(errors: actions::FieldErrors) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}",
+        errors
+            .into_iter()
+            .map(|(field, message)| format!("{field}: {message}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}
+
+async fn users(state: &AppState, cmd: UserCommand) -> anyhow::Result<()> {
+    let db = state.db();
+    let operator = Actor::operator();
+    match cmd {
+        UserCommand::Add {
+            email,
+            role,
+            name,
+            password_stdin,
+        } => {
+            if Role::parse(&role).is_none() {
+                anyhow::bail!(
+                    "unknown role {role:?}: use subscriber, contributor, author, editor or administrator"
+                );
+            }
+            let password = read_password(password_stdin)?;
+            let new = NewAccount {
+                email: email.clone(),
+                name: name.unwrap_or_default(),
+                role,
+                password: Some(password),
+            };
+            let id = account::add_user(db, &operator, &new)
+                .await?
+                .map_err(field_errors)?;
+            let u = db::user::get(db, id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("user vanished"))?;
+            println!(
+                "added {} {} <{}> (login {}); sign in at {}/admin/login",
+                u.role,
+                u.display_name,
+                u.email,
+                u.login,
+                state.config().site_url
+            );
+        }
+        UserCommand::List => {
+            let rows = db::user::list_with_counts(db).await?;
+            println!(
+                "{:>5}  {:<14} {:<32} {:<24} {:>8}",
+                "id", "role", "email", "name", "articles"
+            );
+            for (u, articles) in &rows {
+                println!(
+                    "{:>5}  {:<14} {:<32} {:<24} {:>8}",
+                    u.id,
+                    u.role,
+                    u.email,
+                    u.display_name.chars().take(24).collect::<String>(),
+                    articles
+                );
+            }
+            println!("{} user(s)", rows.len());
+        }
+        UserCommand::Passwd {
+            email,
+            password_stdin,
+        } => {
+            let u = user_by_email(db, &email).await?;
+            let password = read_password(password_stdin)?;
+            account::set_password(db, &operator, &u, None, &password, &password, None)
+                .await?
+                .map_err(field_errors)?;
+            println!("password of {} changed; their sessions ended", u.email);
+        }
+        UserCommand::Role { email, role } => {
+            let u = user_by_email(db, &email).await?;
+            account::change_role(db, &operator, u.id, &role).await?;
+            println!("{} is now {}", u.email, role.trim().to_lowercase());
+        }
+    }
+    Ok(())
 }
 
 async fn comments(state: &AppState, cmd: CommentsCommand) -> anyhow::Result<()> {
@@ -100,11 +227,12 @@ async fn comments(state: &AppState, cmd: CommentsCommand) -> anyhow::Result<()> 
     if ids.is_empty() {
         anyhow::bail!("name the comment ids, e.g. `newsroom comments approve 12 13`");
     }
+    let operator = actions::capability::Actor::operator();
     let mut missing = Vec::new();
     for id in ids {
         let done = match action {
-            Some(m) => moderate_comment(db, id, m).await?,
-            None => delete_comment(db, id).await?,
+            Some(m) => moderate_comment(db, &operator, id, m).await?,
+            None => delete_comment(db, &operator, id).await?,
         };
         if done {
             println!("comment {id} {verb}");

@@ -32,6 +32,10 @@ pub struct GlobalArgs {
     /// A newsroom.toml to read settings from.
     #[arg(long, global = true, env = "NEWSROOM_CONFIG")]
     pub config: Option<PathBuf>,
+    /// The site's public address, e.g. https://news.example.org (links in emails are built from it,
+    /// never from a request's Host header). Default: http://<listen address>.
+    #[arg(long, global = true, env = "NEWSROOM_SITE_URL")]
+    pub site_url: Option<String>,
 }
 
 /// The subcommands.
@@ -46,6 +50,38 @@ pub enum Command {
     /// Moderate comments from the shell.
     #[command(subcommand)]
     Comments(CommentsCommand),
+    /// Manage the people who sign in to the admin.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `newsroom user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user (asks for the password on a terminal).
+    Add {
+        email: String,
+        /// subscriber, contributor, author, editor or administrator.
+        #[arg(long)]
+        role: String,
+        /// The name readers see (default: the email's local part).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from the first line of standard input instead of asking.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List every user with their role.
+    List,
+    /// Set a user's password (asks on a terminal); their sessions end.
+    Passwd {
+        email: String,
+        /// Read the password from the first line of standard input instead of asking.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Give a user another role.
+    Role { email: String, role: String },
 }
 
 /// Options of `serve`.
@@ -106,6 +142,9 @@ struct FileConfig {
     listen: Option<SocketAddr>,
     demo: Option<bool>,
     trusted_proxies: Option<Vec<String>>,
+    site_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
 
 /// The resolved configuration of one running instance.
@@ -116,6 +155,12 @@ pub struct Config {
     pub listen: SocketAddr,
     pub demo: bool,
     pub trusted_proxies: Vec<IpNet>,
+    /// The site's public address without a trailing slash.
+    pub site_url: String,
+    /// Where mail goes out (`smtp://…`, `smtps://…`), if anywhere; else mail is written to the log.
+    pub smtp_url: Option<String>,
+    /// The sender of the site's mail.
+    pub mail_from: String,
 }
 
 impl Config {
@@ -137,15 +182,26 @@ impl Config {
         } else {
             serve.trusted_proxies.clone()
         };
+        let listen = serve
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+        let site_url = match global.site_url.clone().or(file.site_url) {
+            Some(url) => parse_site_url(&url)?,
+            None => format!("http://{listen}"),
+        };
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         Ok(Config {
             data_dir,
             database_url,
-            listen: serve
-                .listen
-                .or(file.listen)
-                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            listen,
             demo: !serve.no_demo && file.demo.unwrap_or(true),
             trusted_proxies: parse_proxies(&proxies)?,
+            site_url,
+            smtp_url: env("NEWSROOM_SMTP_URL").or(file.smtp_url),
+            mail_from: env("NEWSROOM_MAIL_FROM")
+                .or(file.mail_from)
+                .unwrap_or_else(|| "Newsroom <newsroom@localhost>".into()),
         })
     }
 
@@ -157,7 +213,24 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             demo: false,
             trusted_proxies: Vec::new(),
+            site_url: "http://127.0.0.1".into(),
+            smtp_url: None,
+            mail_from: "Newsroom <newsroom@localhost>".into(),
         }
+    }
+}
+
+/// A site URL as given: http(s), a host, no query; stored without a trailing slash.
+pub fn parse_site_url(url: &str) -> anyhow::Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['?', '#', ' ']) => Ok(url.to_string()),
+        _ => Err(anyhow::anyhow!(
+            "site URL {url:?} must look like https://news.example.org"
+        )),
     }
 }
 
@@ -230,9 +303,8 @@ mod tests {
         )
         .unwrap();
         let global = GlobalArgs {
-            data: None,
-            database: None,
             config: Some(file.clone()),
+            ..Default::default()
         };
         let c = Config::resolve(&global, &ServeArgs::default()).unwrap();
         assert_eq!(c.data_dir, PathBuf::from("/srv/news"));
@@ -269,8 +341,8 @@ mod tests {
     fn flags_win_over_defaults() {
         let global = GlobalArgs {
             data: Some("/tmp/x".into()),
-            database: None,
             config: Some("/nonexistent/newsroom.toml".into()),
+            ..Default::default()
         };
         assert!(Config::resolve(&global, &ServeArgs::default()).is_err());
         let global = GlobalArgs {
@@ -288,5 +360,19 @@ mod tests {
         assert_eq!(c.database_url, "sqlite:///tmp/x/newsroom.db");
         assert!(!c.demo);
         assert_eq!(c.listen.port(), 8080);
+        assert_eq!(
+            c.site_url, "http://127.0.0.1:8080",
+            "the listen address by default"
+        );
+    }
+
+    #[test]
+    fn site_urls_are_checked_and_lose_their_trailing_slash() {
+        assert_eq!(
+            parse_site_url("https://news.example.org/").unwrap(),
+            "https://news.example.org"
+        );
+        assert!(parse_site_url("news.example.org").is_err());
+        assert!(parse_site_url("https://").is_err());
     }
 }

@@ -12,6 +12,7 @@ pub mod content;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod mail;
 pub mod render;
 
 pub use error::{Error, Result};

@@ -5,13 +5,16 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::actions::account;
+use crate::actions::capability::{self, Actor, Cap, PostFacts};
 use crate::content::form_token::{self, Problem};
+use crate::content::input::{self, Kind};
 use crate::content::moderation;
-use crate::db::article::Article;
+use crate::db::article::{self as articles, Article};
 use crate::db::comment::{self, NewComment, status};
 use crate::db::setting::Settings;
 use crate::db::{Db, now};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// WordPress's field limits, in characters.
 pub const MAX_AUTHOR: usize = 245;
@@ -109,7 +112,7 @@ fn validate(s: &mut Submission) -> std::result::Result<(), BTreeMap<&'static str
             "email",
             format!("Your email address is too long (at most {MAX_EMAIL} characters)."),
         );
-    } else if !looks_like_email(&s.email) {
+    } else if !account::looks_like_email(&s.email) {
         errors.insert(
             "email",
             "Please enter a valid email address, like name@example.com.".to_string(),
@@ -147,23 +150,22 @@ fn validate(s: &mut Submission) -> std::result::Result<(), BTreeMap<&'static str
             format!("Your comment is too long (at most {MAX_CONTENT} characters)."),
         );
     }
+    // Control characters (NUL…) are refused on every field, and say so rather than anything else about the field.
+    for (name, value, kind) in [
+        ("author", &s.author, Kind::Line),
+        ("email", &s.email, Kind::Line),
+        ("url", &s.url, Kind::Line),
+        ("comment", &s.content, Kind::Long),
+    ] {
+        if let Err(message) = input::check(value, kind) {
+            errors.insert(name, message);
+        }
+    }
     if errors.is_empty() {
         Ok(())
     } else {
         Err(errors)
     }
-}
-
-fn looks_like_email(email: &str) -> bool {
-    let Some((local, domain)) = email.rsplit_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.contains(char::is_whitespace)
-        && !email.contains(['<', '>', '"', ',', ';'])
 }
 
 /// Which status a valid comment gets, and why (stored with it for the moderator).
@@ -329,27 +331,120 @@ impl Moderation {
             Moderation::Trash => status::TRASH,
         }
     }
+
+    /// Read a moderation verb (`approve`, `unapprove`, `spam`, `trash`).
+    pub fn parse(verb: &str) -> Option<Moderation> {
+        match verb {
+            "approve" => Some(Moderation::Approve),
+            "unapprove" => Some(Moderation::Unapprove),
+            "spam" => Some(Moderation::Spam),
+            "trash" => Some(Moderation::Trash),
+            _ => None,
+        }
+    }
+
+    fn verb(self) -> &'static str {
+        match self {
+            Moderation::Approve => "approve comment",
+            Moderation::Unapprove => "unapprove comment",
+            Moderation::Spam => "mark comment as spam",
+            Moderation::Trash => "trash comment",
+        }
+    }
+}
+
+/// The comment `id`, if the actor may moderate comments on its article. None: no such comment.
+async fn moderatable(db: &Db, actor: &Actor, id: i64) -> Result<Option<comment::Comment>> {
+    let Some(c) = comment::get(db, id).await? else {
+        return Ok(None);
+    };
+    if !actor.can(Cap::ModerateComments) {
+        let post = articles::get(db, c.post_id).await?.ok_or(Error::NotFound)?;
+        let facts = PostFacts::of(&post, articles::author_ids(db, post.id).await?);
+        if !capability::can_moderate(actor, &facts) {
+            return Err(capability::not_allowed("moderate comments on this article"));
+        }
+    }
+    Ok(Some(c))
 }
 
 /// Move a comment to the status a moderation action means; false if there is no such comment.
-pub async fn moderate_comment(db: &Db, id: i64, action: Moderation) -> Result<bool> {
-    comment::set_status(db, id, action.status()).await
+pub async fn moderate_comment(db: &Db, actor: &Actor, id: i64, action: Moderation) -> Result<bool> {
+    if moderatable(db, actor, id).await?.is_none() {
+        return Ok(false);
+    }
+    comment::set_status(db, id, action.status(), action.verb(), &actor.audit()).await
 }
 
 /// Replace a comment's text (a moderator's edit), within the same limit as readers'.
-pub async fn edit_comment(db: &Db, id: i64, content: &str) -> Result<bool> {
-    let content = content.trim();
-    if content.is_empty() || content.chars().count() > MAX_CONTENT {
-        return Err(crate::Error::BadRequest(format!(
-            "a comment needs 1 to {MAX_CONTENT} characters"
-        )));
+pub async fn edit_comment(db: &Db, actor: &Actor, id: i64, content: &str) -> Result<bool> {
+    let content = checked_text(content)?;
+    if moderatable(db, actor, id).await?.is_none() {
+        return Ok(false);
     }
-    comment::set_content(db, id, content).await
+    comment::set_content(db, id, &content, &actor.audit()).await
 }
 
 /// Delete a comment for good; false if there is no such comment.
-pub async fn delete_comment(db: &Db, id: i64) -> Result<bool> {
-    comment::delete(db, id).await
+pub async fn delete_comment(db: &Db, actor: &Actor, id: i64) -> Result<bool> {
+    if moderatable(db, actor, id).await?.is_none() {
+        return Ok(false);
+    }
+    comment::delete(db, id, &actor.audit()).await
+}
+
+/// A staff member answers a comment: the reply is theirs (their name, their account) and published
+/// at once, and answering a held comment approves it, as WordPress does.
+pub async fn reply_as_staff(db: &Db, actor: &Actor, parent_id: i64, content: &str) -> Result<i64> {
+    let content = checked_text(content)?;
+    let parent = moderatable(db, actor, parent_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let user_id = actor
+        .user_id
+        .ok_or_else(|| Error::BadRequest("a staff reply needs a signed-in user".into()))?;
+    let user = crate::db::user::get(db, user_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if parent.status == status::PENDING {
+        comment::set_status(
+            db,
+            parent.id,
+            status::APPROVED,
+            "approve comment",
+            &actor.audit(),
+        )
+        .await?;
+    }
+    comment::insert(
+        db,
+        &NewComment {
+            post_id: parent.post_id,
+            parent_id: Some(parent.id),
+            user_id: Some(user.id),
+            author_name: user.display_name,
+            author_email: user.email,
+            author_url: user.url,
+            author_ip: actor.ip.clone(),
+            content,
+            status: status::APPROVED.into(),
+            reason: format!("staff reply by {}", actor.name),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// A moderator's comment text: trimmed, 1 to `MAX_CONTENT` characters, no control characters.
+fn checked_text(content: &str) -> Result<String> {
+    let content = content.trim();
+    input::check(content, Kind::Long).map_err(Error::Unprocessable)?;
+    if content.is_empty() || content.chars().count() > MAX_CONTENT {
+        return Err(Error::Unprocessable(format!(
+            "A comment needs 1 to {MAX_CONTENT} characters."
+        )));
+    }
+    Ok(content.to_string())
 }
 
 #[cfg(test)]

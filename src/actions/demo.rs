@@ -122,7 +122,9 @@ async fn authors(db: &Db) -> Result<Vec<i64>> {
                         bio: a.bio.into(),
                         avatar_url: None,
                         role: "author".into(),
+                        password_hash: None,
                     },
+                    None,
                 )
                 .await?
             }

@@ -1,6 +1,18 @@
-//! Writes and the rules around them, shared by every surface (site, CLI, later admin and API).
+//! Writes and the rules around them, shared by every surface (site, admin, CLI, later the API).
+//! Capabilities are checked here (`capability`), not only in the HTTP layer.
 
+pub mod account;
+pub mod article;
+pub mod capability;
 pub mod comment;
 pub mod demo;
+pub mod password_reset;
 pub mod publish;
+pub mod settings;
 pub mod setup;
+pub mod sign_in;
+pub mod term;
+pub mod two_factor;
+
+/// Field name → what is wrong with it; the form goes back with the person's text and these.
+pub type FieldErrors = std::collections::BTreeMap<&'static str, String>;

@@ -70,7 +70,7 @@ pub async fn create(db: &Db, draft: &Draft) -> Result<i64> {
         Some(s) if !s.trim().is_empty() => slug::slugify(s),
         _ => slug::slugify(title),
     };
-    let slug = free_slug(db, &draft.kind, &wanted).await?;
+    let slug = free_slug(db, &draft.kind, &wanted, None).await?;
     let body_html = markdown::render(&draft.body, draft.format);
     let published_at = match (draft.published_at, draft.status.as_str()) {
         (Some(at), _) => Some(at),
@@ -109,18 +109,24 @@ pub async fn create(db: &Db, draft: &Draft) -> Result<i64> {
             source_url: draft.source_url.clone(),
             featured_image_url: draft.featured_image_url.clone(),
             featured_image_alt: draft.featured_image_alt.clone(),
+            owner_id: draft.author_ids.first().copied(),
+            custom_excerpt: String::new(),
             author_ids: draft.author_ids.clone(),
             term_ids: draft.term_ids.clone(),
         },
+        None,
     )
     .await
 }
 
-/// `wanted`, or `wanted-2`, `wanted-3`… whichever is free, as WordPress does.
-async fn free_slug(db: &Db, kind: &str, wanted: &str) -> Result<String> {
+/// `wanted`, or `wanted-2`, `wanted-3`… whichever is free (or already `own_id`'s), as WordPress does.
+pub async fn free_slug(db: &Db, kind: &str, wanted: &str, own_id: Option<i64>) -> Result<String> {
     let mut candidate = wanted.to_string();
     let mut n = 2;
-    while articles::by_slug(db, kind, &candidate).await?.is_some() {
+    while articles::by_slug(db, kind, &candidate)
+        .await?
+        .is_some_and(|a| Some(a.id) != own_id)
+    {
         candidate = format!("{wanted}-{n}");
         n += 1;
     }
@@ -147,6 +153,7 @@ pub async fn ensure_term(
             parent_id,
             description: String::new(),
         },
+        None,
     )
     .await
 }

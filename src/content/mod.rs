@@ -2,11 +2,19 @@
 //! Nothing here does I/O, so all of it is unit-tested in place.
 
 pub mod avatar;
+pub mod dates;
+pub mod diff;
 pub mod form_token;
+pub mod input;
 pub mod markdown;
 pub mod moderation;
+pub mod password;
+pub mod paste;
 pub mod permalink;
+pub mod preview_link;
 pub mod sanitize;
+pub mod secret_token;
 pub mod signing;
 pub mod slug;
 pub mod text;
+pub mod totp;

@@ -5,6 +5,20 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+/// The signature of `payload` for `purpose` alone (32 hex digits), e.g. a CSRF token for a session.
+pub fn tag(secret: &str, purpose: &str, payload: &str) -> String {
+    mac(secret, purpose, payload)
+}
+
+/// Compare two strings in constant time, so a secret cannot be guessed byte by byte.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 fn mac(secret: &str, purpose: &str, payload: &str) -> String {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
@@ -25,15 +39,7 @@ pub fn sign(secret: &str, purpose: &str, payload: &str) -> String {
 /// The payload of a signed string, if the signature is right for this secret and purpose.
 pub fn verify<'a>(secret: &str, purpose: &str, signed: &'a str) -> Option<&'a str> {
     let (payload, signature) = signed.rsplit_once('.')?;
-    let expected = mac(secret, purpose, payload);
-    // Compare in constant time so the signature cannot be guessed byte by byte.
-    let same = expected.len() == signature.len()
-        && expected
-            .bytes()
-            .zip(signature.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    same.then_some(payload)
+    same(&mac(secret, purpose, payload), signature).then_some(payload)
 }
 
 #[cfg(test)]

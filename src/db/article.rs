@@ -4,11 +4,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::db::activity::Audit;
+use crate::db::revision;
 use crate::db::term::placeholders;
 use crate::db::user::User;
-use crate::db::{Db, Window, now};
-use crate::error::Result;
-use crate::{log_change, on_pool, on_writer};
+use crate::db::{Db, Window, like_pattern, now};
+use crate::error::{Error, Result};
+use crate::{log_activity, log_change, on_pool, on_writer};
 
 /// Kind of a news article.
 pub const POST: &str = "post";
@@ -48,6 +50,12 @@ pub struct Article {
     pub source_url: String,
     pub featured_image_url: String,
     pub featured_image_alt: String,
+    /// Who created it (WordPress's post_author).
+    pub owner_id: Option<i64>,
+    /// Bumped by every editor's save: a save made on an older version is refused.
+    pub version: i64,
+    /// The excerpt as the writer typed it ('' when `excerpt` is made from the body).
+    pub custom_excerpt: String,
 }
 
 impl Article {
@@ -75,6 +83,8 @@ pub struct NewArticle {
     pub source_url: String,
     pub featured_image_url: String,
     pub featured_image_alt: String,
+    pub owner_id: Option<i64>,
+    pub custom_excerpt: String,
     /// Bylines in order.
     pub author_ids: Vec<i64>,
     /// Categories and tags.
@@ -82,9 +92,11 @@ pub struct NewArticle {
 }
 
 const FULL: &str = "id, kind, title, slug, body_source, body_format, body_html, excerpt, status, published_at, \
-     modified_at, created_at, sticky, comment_status, source_name, source_url, featured_image_url, featured_image_alt";
+     modified_at, created_at, sticky, comment_status, source_name, source_url, featured_image_url, featured_image_alt, \
+     owner_id, version, custom_excerpt";
 const CARD: &str = "id, kind, title, slug, '' AS body_source, body_format, '' AS body_html, excerpt, status, published_at, \
-     modified_at, created_at, sticky, comment_status, source_name, source_url, featured_image_url, featured_image_alt";
+     modified_at, created_at, sticky, comment_status, source_name, source_url, featured_image_url, featured_image_alt, \
+     owner_id, version, custom_excerpt";
 
 /// Copy the post's published_at into its term and byline rows while it is a live post (NULL otherwise).
 const REFRESH_TERMS_LIVE_AT: &str = "UPDATE post_terms SET live_at = (SELECT CASE WHEN p.status = 'published' AND p.kind = 'post' \
@@ -101,11 +113,14 @@ macro_rules! refresh_live_at {
     };
 }
 
-/// Insert an article with its bylines and terms in one transaction, returning its id.
-pub async fn insert(db: &Db, new: &NewArticle) -> Result<i64> {
+/// Insert an article with its bylines and terms in one transaction, returning its id. With an
+/// `audit` (a person saved it, not the demo or an import) it also keeps a first revision and
+/// appears in the activity log.
+pub async fn insert(db: &Db, new: &NewArticle, audit: Option<&Audit>) -> Result<i64> {
     const SQL: &str = "INSERT INTO posts (kind, title, slug, body_source, body_format, body_html, excerpt, status, \
          published_at, modified_at, created_at, sticky, comment_status, source_name, source_url, featured_image_url, \
-         featured_image_alt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16) RETURNING id";
+         featured_image_alt, owner_id, custom_excerpt) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id";
     const AUTHOR: &str =
         "INSERT INTO post_authors (post_id, user_id, position) VALUES ($1, $2, $3)";
     const TERM: &str =
@@ -131,6 +146,8 @@ pub async fn insert(db: &Db, new: &NewArticle) -> Result<i64> {
             .bind(&new.source_url)
             .bind(&new.featured_image_url)
             .bind(&new.featured_image_alt)
+            .bind(new.owner_id)
+            .bind(&new.custom_excerpt)
             .fetch_one(&mut *tx)
             .await?;
         for (position, user_id) in new.author_ids.iter().enumerate() {
@@ -150,8 +167,196 @@ pub async fn insert(db: &Db, new: &NewArticle) -> Result<i64> {
         }
         refresh_live_at!(tx, id);
         log_change!(tx, "post", id, "create")?;
+        if let Some(audit) = audit {
+            sqlx::query(revision::INSERT)
+                .bind(id)
+                .bind(audit.user_id)
+                .bind(revision::REVISION)
+                .bind(&new.title)
+                .bind(&new.body_source)
+                .bind(&new.custom_excerpt)
+                .bind(&new.source_name)
+                .bind(&new.source_url)
+                .bind(&new.featured_image_url)
+                .bind(&new.featured_image_alt)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+            log_activity!(
+                tx,
+                audit,
+                status_verb(&new.status, true),
+                new.kind.as_str(),
+                Some(id),
+                &new.title
+            )?;
+        }
         tx.commit().await?;
         Ok(id)
+    })
+}
+
+/// What the activity log calls a save that leaves an article in `status`.
+fn status_verb(status: &str, created: bool) -> &'static str {
+    match (status, created) {
+        (status::PUBLISHED, _) => "publish",
+        (status::SCHEDULED, _) => "schedule",
+        (status::PENDING, _) => "submit for review",
+        (status::PRIVATE, _) => "publish privately",
+        (status::TRASH, _) => "trash",
+        (_, true) => "create draft",
+        (_, false) => "save draft",
+    }
+}
+
+/// An editor's save of an existing article: every field the editor shows.
+#[derive(Debug, Clone)]
+pub struct ArticlePatch {
+    pub title: String,
+    pub slug: String,
+    pub body_source: String,
+    pub body_format: String,
+    pub body_html: String,
+    pub excerpt: String,
+    pub custom_excerpt: String,
+    pub status: String,
+    pub published_at: Option<DateTime<Utc>>,
+    pub sticky: bool,
+    pub comment_status: String,
+    pub source_name: String,
+    pub source_url: String,
+    pub featured_image_url: String,
+    pub featured_image_alt: String,
+    pub author_ids: Vec<i64>,
+    pub term_ids: Vec<i64>,
+    /// False for a minor edit: the modified date stays as it was.
+    pub touch_modified: bool,
+}
+
+/// Save an article if it is still at `expected_version`, in one transaction: the row, its bylines
+/// and terms, the old slug (of a published article, so its links keep working), a revision, the
+/// change log and the activity log. Returns the new version, or None when someone saved first.
+pub async fn update(
+    db: &Db,
+    id: i64,
+    expected_version: i64,
+    patch: &ArticlePatch,
+    audit: &Audit,
+) -> Result<Option<i64>> {
+    const OLD_SLUG: &str = "INSERT INTO old_slugs (slug, post_id) SELECT slug, id FROM posts WHERE id = $1 \
+         AND slug <> $2 AND status = 'published' ON CONFLICT DO NOTHING";
+    const FORGET_SLUG: &str = "DELETE FROM old_slugs WHERE post_id = $1 AND slug = $2";
+    const SQL: &str = "UPDATE posts SET title = $3, slug = $4, body_source = $5, body_format = $6, body_html = $7, \
+         excerpt = $8, custom_excerpt = $9, status = $10, published_at = $11, sticky = $12, comment_status = $13, \
+         source_name = $14, source_url = $15, featured_image_url = $16, featured_image_alt = $17, \
+         modified_at = CASE WHEN $18 THEN $19 ELSE modified_at END, version = version + 1 \
+         WHERE id = $1 AND version = $2 RETURNING version";
+    const AUTHORS: &str = "DELETE FROM post_authors WHERE post_id = $1";
+    const AUTHOR: &str =
+        "INSERT INTO post_authors (post_id, user_id, position) VALUES ($1, $2, $3)";
+    const TERMS: &str = "DELETE FROM post_terms WHERE post_id = $1";
+    const TERM: &str =
+        "INSERT INTO post_terms (post_id, term_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    const WAS: &str = "SELECT status, version FROM posts WHERE id = $1";
+    on_writer!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let was: Option<(String, i64)> = sqlx::query_as(WAS)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((was_status, version)) = was else {
+            return Err(Error::NotFound);
+        };
+        if version != expected_version {
+            return Ok(None);
+        }
+        // An article made without revisions (the demo, an import) keeps its first text as one.
+        sqlx::query(revision::KEEP_ORIGINAL)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(OLD_SLUG)
+            .bind(id)
+            .bind(&patch.slug)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(FORGET_SLUG)
+            .bind(id)
+            .bind(&patch.slug)
+            .execute(&mut *tx)
+            .await?;
+        let saved: Option<i64> = sqlx::query_scalar(SQL)
+            .bind(id)
+            .bind(expected_version)
+            .bind(&patch.title)
+            .bind(&patch.slug)
+            .bind(&patch.body_source)
+            .bind(&patch.body_format)
+            .bind(&patch.body_html)
+            .bind(&patch.excerpt)
+            .bind(&patch.custom_excerpt)
+            .bind(&patch.status)
+            .bind(patch.published_at)
+            .bind(patch.sticky)
+            .bind(&patch.comment_status)
+            .bind(&patch.source_name)
+            .bind(&patch.source_url)
+            .bind(&patch.featured_image_url)
+            .bind(&patch.featured_image_alt)
+            .bind(patch.touch_modified)
+            .bind(now())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(version) = saved else {
+            return Ok(None);
+        };
+        sqlx::query(AUTHORS).bind(id).execute(&mut *tx).await?;
+        for (position, user_id) in patch.author_ids.iter().enumerate() {
+            sqlx::query(AUTHOR)
+                .bind(id)
+                .bind(*user_id)
+                .bind(position as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(TERMS).bind(id).execute(&mut *tx).await?;
+        for term_id in &patch.term_ids {
+            sqlx::query(TERM)
+                .bind(id)
+                .bind(*term_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        refresh_live_at!(tx, id);
+        sqlx::query(revision::INSERT)
+            .bind(id)
+            .bind(audit.user_id)
+            .bind(revision::REVISION)
+            .bind(&patch.title)
+            .bind(&patch.body_source)
+            .bind(&patch.custom_excerpt)
+            .bind(&patch.source_name)
+            .bind(&patch.source_url)
+            .bind(&patch.featured_image_url)
+            .bind(&patch.featured_image_alt)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        // The writer's autosave is older than what they just saved.
+        sqlx::query(revision::FORGET_AUTOSAVE)
+            .bind(id)
+            .bind(audit.user_id)
+            .execute(&mut *tx)
+            .await?;
+        log_change!(tx, "post", id, "update")?;
+        let verb = if was_status == patch.status && patch.status != status::DRAFT {
+            "edit"
+        } else {
+            status_verb(&patch.status, false)
+        };
+        log_activity!(tx, audit, verb, "post", Some(id), &patch.title)?;
+        tx.commit().await?;
+        Ok(Some(version))
     })
 }
 
@@ -185,49 +390,246 @@ pub async fn set_slug(db: &Db, id: i64, slug: &str) -> Result<()> {
     })
 }
 
-/// Change an article's status and publication time, keeping archive indexes in step.
+/// A change of status (publish, trash, restore…) outside the editor.
+#[derive(Debug, Clone)]
+pub struct StatusChange<'a> {
+    pub status: &'a str,
+    pub published_at: Option<DateTime<Utc>>,
+    /// Only if the article is in this status now: the scheduler publishes each article once
+    /// even when several nodes race for it.
+    pub only_from: Option<&'a str>,
+    /// Whether this counts as a new version (a person's change does; the scheduler's does not,
+    /// so an open editor can still save after its article went live).
+    pub bump_version: bool,
+    /// What the activity log calls it.
+    pub action: &'a str,
+}
+
+/// Change an article's status and publication time, keeping archive indexes in step; false when
+/// there is no such article, or it was not in `only_from`.
 pub async fn set_status(
     db: &Db,
     id: i64,
-    status: &str,
-    published_at: Option<DateTime<Utc>>,
-) -> Result<()> {
+    change: &StatusChange<'_>,
+    audit: &Audit,
+) -> Result<bool> {
     // Publishing with a future date schedules, so "published" rows are always live.
-    let status = if status == status::PUBLISHED && published_at.is_some_and(|p| p > now()) {
-        status::SCHEDULED
-    } else {
-        status
-    };
-    const SET: &str =
-        "UPDATE posts SET status = $2, published_at = $3, modified_at = $4 WHERE id = $1";
+    let status =
+        if change.status == status::PUBLISHED && change.published_at.is_some_and(|p| p > now()) {
+            status::SCHEDULED
+        } else {
+            change.status
+        };
+    const SET: &str = "UPDATE posts SET status = $2, published_at = $3, modified_at = $4, \
+         version = version + $5 WHERE id = $1 AND ($6 IS NULL OR status = $6) RETURNING title, kind";
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
-        sqlx::query(SET)
+        let done: Option<(String, String)> = sqlx::query_as(SET)
             .bind(id)
             .bind(status)
-            .bind(published_at)
+            .bind(change.published_at)
             .bind(now())
-            .execute(&mut *tx)
+            .bind(i64::from(change.bump_version))
+            .bind(change.only_from)
+            .fetch_optional(&mut *tx)
             .await?;
+        let Some((title, kind)) = done else {
+            return Ok(false);
+        };
         refresh_live_at!(tx, id);
-        log_change!(tx, "post", id, "update")?;
+        log_change!(tx, "post", id, "status")?;
+        log_activity!(tx, audit, change.action, kind.as_str(), Some(id), &title)?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     })
 }
 
-/// Publish every scheduled article whose time has come; returns how many.
-pub async fn publish_due(db: &Db) -> Result<usize> {
-    const DUE: &str =
-        "SELECT id, published_at FROM posts WHERE status = 'scheduled' AND published_at <= $1";
+/// Publish every scheduled article whose time has come; returns how many this node published.
+pub async fn publish_due(db: &Db, audit: &Audit) -> Result<usize> {
+    const DUE: &str = "SELECT id, published_at FROM posts WHERE kind IN ('post', 'page') \
+         AND status = 'scheduled' AND published_at <= $1";
     let due: Vec<(i64, Option<DateTime<Utc>>)> = on_pool!(db, |pool| sqlx::query_as(DUE)
         .bind(now())
         .fetch_all(pool)
         .await?);
+    let mut published = 0;
     for (id, at) in &due {
-        set_status(db, *id, status::PUBLISHED, *at).await?;
+        let change = StatusChange {
+            status: status::PUBLISHED,
+            published_at: *at,
+            only_from: Some(status::SCHEDULED),
+            bump_version: false,
+            action: "publish (scheduled)",
+        };
+        if set_status(db, *id, &change, audit).await? {
+            published += 1;
+        }
     }
-    Ok(due.len())
+    Ok(published)
+}
+
+/// Delete an article for good (its comments, revisions and links go with it).
+pub async fn delete(db: &Db, id: i64, audit: &Audit) -> Result<bool> {
+    on_writer!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let gone: Option<(String, String)> =
+            sqlx::query_as("DELETE FROM posts WHERE id = $1 RETURNING title, kind")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((title, kind)) = gone else {
+            return Ok(false);
+        };
+        log_change!(tx, "post", id, "delete")?;
+        log_activity!(
+            tx,
+            audit,
+            "delete permanently",
+            kind.as_str(),
+            Some(id),
+            &title
+        )?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// The byline of one article, in order (user ids).
+pub async fn author_ids(db: &Db, post_id: i64) -> Result<Vec<i64>> {
+    const SQL: &str = "SELECT user_id FROM post_authors WHERE post_id = $1 ORDER BY position";
+    Ok(on_pool!(db, |pool| sqlx::query_scalar(SQL)
+        .bind(post_id)
+        .fetch_all(pool)
+        .await?))
+}
+
+/// The terms (categories and tags) of one article.
+pub async fn term_ids(db: &Db, post_id: i64) -> Result<Vec<i64>> {
+    const SQL: &str = "SELECT term_id FROM post_terms WHERE post_id = $1";
+    Ok(on_pool!(db, |pool| sqlx::query_scalar(SQL)
+        .bind(post_id)
+        .fetch_all(pool)
+        .await?))
+}
+
+/// How the admin list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    #[default]
+    Date,
+    Modified,
+    Title,
+}
+
+/// What the admin list shows: one kind, filtered, sorted, one page.
+#[derive(Debug, Clone, Default)]
+pub struct AdminFilter {
+    pub kind: String,
+    /// One status; None is every status but trash, as WordPress's "All".
+    pub status: Option<String>,
+    /// Only articles with this user in the byline or as creator.
+    pub author: Option<i64>,
+    /// Only articles in any of these terms (a category and those below it).
+    pub term_ids: Vec<i64>,
+    /// Words the title must contain (any case).
+    pub search: String,
+    pub order: Order,
+    pub ascending: bool,
+    /// Private articles of others stay out unless this is None (the viewer may read them).
+    pub private_visible_to: Option<i64>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// One page of the admin list and how many articles match in all.
+pub async fn admin_list(db: &Db, f: &AdminFilter) -> Result<(Vec<Article>, i64)> {
+    enum Bind {
+        Int(i64),
+        Text(String),
+    }
+    let mut binds = vec![Bind::Text(f.kind.clone())];
+    let mut wheres = vec!["kind = $1".to_string()];
+    let next = |binds: &mut Vec<Bind>, b: Bind| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    match &f.status {
+        Some(s) => {
+            let p = next(&mut binds, Bind::Text(s.clone()));
+            wheres.push(format!("status = {p}"));
+        }
+        None => wheres.push("status <> 'trash'".into()),
+    }
+    if let Some(viewer) = f.private_visible_to {
+        let p = next(&mut binds, Bind::Int(viewer));
+        wheres.push(format!(
+            "(status <> 'private' OR owner_id = {p} OR EXISTS (SELECT 1 FROM post_authors pa WHERE pa.post_id = posts.id AND pa.user_id = {p}))"
+        ));
+    }
+    if let Some(author) = f.author {
+        let p = next(&mut binds, Bind::Int(author));
+        wheres.push(format!(
+            "(owner_id = {p} OR EXISTS (SELECT 1 FROM post_authors pa WHERE pa.post_id = posts.id AND pa.user_id = {p}))"
+        ));
+    }
+    if !f.term_ids.is_empty() {
+        let list: Vec<String> = f
+            .term_ids
+            .iter()
+            .map(|t| next(&mut binds, Bind::Int(*t)))
+            .collect();
+        wheres.push(format!(
+            "EXISTS (SELECT 1 FROM post_terms pt WHERE pt.post_id = posts.id AND pt.term_id IN ({}))",
+            list.join(", ")
+        ));
+    }
+    let search = f.search.trim();
+    if !search.is_empty() {
+        let p = next(&mut binds, Bind::Text(like_pattern(search, true)));
+        wheres.push(format!("LOWER(title) LIKE {p} ESCAPE '\\'"));
+    }
+    let dir = if f.ascending { "ASC" } else { "DESC" };
+    let order = match f.order {
+        Order::Date => format!("COALESCE(published_at, modified_at) {dir}, id {dir}"),
+        Order::Modified => format!("modified_at {dir}, id {dir}"),
+        Order::Title => format!("LOWER(title) {dir}, id {dir}"),
+    };
+    let filter = wheres.join(" AND ");
+    let count_sql = format!("SELECT COUNT(*) FROM posts WHERE {filter}");
+    let limit = next(&mut binds, Bind::Int(f.limit));
+    let offset = next(&mut binds, Bind::Int(f.offset));
+    let sql = format!(
+        "SELECT {CARD} FROM posts WHERE {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+    );
+    on_pool!(db, |pool| {
+        let mut q = sqlx::query_as::<_, Article>(&sql);
+        let mut c = sqlx::query_scalar::<_, i64>(&count_sql);
+        for (i, b) in binds.iter().enumerate() {
+            q = match b {
+                Bind::Int(v) => q.bind(*v),
+                Bind::Text(v) => q.bind(v.clone()),
+            };
+            // The count has every parameter but the last two (limit and offset).
+            if i + 2 < binds.len() {
+                c = match b {
+                    Bind::Int(v) => c.bind(*v),
+                    Bind::Text(v) => c.bind(v.clone()),
+                };
+            }
+        }
+        let rows = q.fetch_all(pool).await?;
+        let total = c.fetch_one(pool).await?;
+        Ok((rows, total))
+    })
+}
+
+/// How many articles of a kind are in each status.
+pub async fn counts_by_status(db: &Db, kind: &str) -> Result<Vec<(String, i64)>> {
+    const SQL: &str = "SELECT status, COUNT(*) FROM posts WHERE kind = $1 GROUP BY status";
+    Ok(on_pool!(db, |pool| sqlx::query_as(SQL)
+        .bind(kind)
+        .fetch_all(pool)
+        .await?))
 }
 
 /// The article or page with this id, whatever its status.

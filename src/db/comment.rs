@@ -5,10 +5,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::db::activity::Audit;
 use crate::db::term::placeholders;
-use crate::db::{Db, now};
+use crate::db::{Db, like_pattern, now};
 use crate::error::{Error, Result};
-use crate::{log_change, on_pool, on_writer};
+use crate::{log_activity, log_change, on_pool, on_writer};
 
 /// Where a comment is in moderation.
 pub mod status {
@@ -194,56 +195,146 @@ pub async fn list(db: &Db, status: &str, limit: i64) -> Result<Vec<Comment>> {
         .await?))
 }
 
-/// Move a comment to another status; false if there is no such comment.
-pub async fn set_status(db: &Db, id: i64, status: &str) -> Result<bool> {
-    const SQL: &str = "UPDATE comments SET status = $2 WHERE id = $1";
+/// Move a comment to another status (`action` names it in the activity log); false if there is
+/// no such comment.
+pub async fn set_status(
+    db: &Db,
+    id: i64,
+    status: &str,
+    action: &str,
+    audit: &Audit,
+) -> Result<bool> {
+    const SQL: &str = "UPDATE comments SET status = $2 WHERE id = $1 RETURNING author_name";
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let done = sqlx::query(SQL)
+        let author: Option<String> = sqlx::query_scalar(SQL)
             .bind(id)
             .bind(status)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-        if done.rows_affected() == 0 {
+        let Some(author) = author else {
             return Ok(false);
-        }
+        };
         log_change!(tx, "comment", id, status)?;
+        log_activity!(
+            tx,
+            audit,
+            action,
+            "comment",
+            Some(id),
+            format!("by {author}")
+        )?;
         tx.commit().await?;
         Ok(true)
     })
 }
 
 /// Replace a comment's text; false if there is no such comment.
-pub async fn set_content(db: &Db, id: i64, content: &str) -> Result<bool> {
-    const SQL: &str = "UPDATE comments SET content = $2 WHERE id = $1";
+pub async fn set_content(db: &Db, id: i64, content: &str, audit: &Audit) -> Result<bool> {
+    const SQL: &str = "UPDATE comments SET content = $2 WHERE id = $1 RETURNING author_name";
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let done = sqlx::query(SQL)
+        let author: Option<String> = sqlx::query_scalar(SQL)
             .bind(id)
             .bind(content)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-        if done.rows_affected() == 0 {
+        let Some(author) = author else {
             return Ok(false);
-        }
+        };
         log_change!(tx, "comment", id, "edit")?;
+        log_activity!(
+            tx,
+            audit,
+            "edit comment",
+            "comment",
+            Some(id),
+            format!("by {author}")
+        )?;
         tx.commit().await?;
         Ok(true)
     })
 }
 
 /// Delete a comment for good (its replies stay, re-parented to the top level); false if none.
-pub async fn delete(db: &Db, id: i64) -> Result<bool> {
-    const SQL: &str = "DELETE FROM comments WHERE id = $1";
+pub async fn delete(db: &Db, id: i64, audit: &Audit) -> Result<bool> {
+    const SQL: &str = "DELETE FROM comments WHERE id = $1 RETURNING author_name";
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let done = sqlx::query(SQL).bind(id).execute(&mut *tx).await?;
-        if done.rows_affected() == 0 {
+        let author: Option<String> = sqlx::query_scalar(SQL)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(author) = author else {
             return Ok(false);
-        }
+        };
         log_change!(tx, "comment", id, "delete")?;
+        log_activity!(
+            tx,
+            audit,
+            "delete comment",
+            "comment",
+            Some(id),
+            format!("by {author}")
+        )?;
         tx.commit().await?;
         Ok(true)
+    })
+}
+
+/// A comment as the moderation queue shows it: with the title of its article.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct QueuedComment {
+    #[sqlx(flatten)]
+    pub comment: Comment,
+    pub post_title: String,
+}
+
+/// One page of the moderation queue: comments with a status ("all": every one but spam and
+/// trash, as WordPress's "All"), optionally containing `search`, only on the articles of
+/// `owner` when given, newest first; and the total.
+pub async fn queue(
+    db: &Db,
+    status: &str,
+    search: &str,
+    owner: Option<i64>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<QueuedComment>, i64)> {
+    let columns = COLUMNS
+        .split(", ")
+        .map(|c| format!("c.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let filter = "($1 = 'all' AND c.status IN ('pending', 'approved') OR c.status = $1) \
+         AND ($2 = '' OR LOWER(c.content) LIKE $3 ESCAPE '\\' OR LOWER(c.author_name) LIKE $3 ESCAPE '\\' \
+         OR c.author_email LIKE $3 ESCAPE '\\') \
+         AND ($4 IS NULL OR p.owner_id = $4 OR EXISTS (SELECT 1 FROM post_authors pa WHERE pa.post_id = c.post_id AND pa.user_id = $4))";
+    let sql = format!(
+        "SELECT {columns}, p.title AS post_title FROM comments c JOIN posts p ON p.id = c.post_id \
+         WHERE {filter} ORDER BY c.created_at DESC, c.id DESC LIMIT $5 OFFSET $6"
+    );
+    let count_sql =
+        format!("SELECT COUNT(*) FROM comments c JOIN posts p ON p.id = c.post_id WHERE {filter}");
+    let pattern = like_pattern(search, true);
+    on_pool!(db, |pool| {
+        let rows = sqlx::query_as::<_, QueuedComment>(&sql)
+            .bind(status)
+            .bind(search.trim())
+            .bind(&pattern)
+            .bind(owner)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+        let total: i64 = sqlx::query_scalar(&count_sql)
+            .bind(status)
+            .bind(search.trim())
+            .bind(&pattern)
+            .bind(owner)
+            .fetch_one(pool)
+            .await?;
+        Ok((rows, total))
     })
 }
 

@@ -4,11 +4,18 @@
 //! placeholders (SQLite accepts them too) and run on either pool through `on_pool!`; where the
 //! dialects really differ, the function matches on the backend and says why.
 
+pub mod activity;
 pub mod article;
 pub mod change;
 pub mod comment;
+pub mod correction;
+pub mod password_reset;
+pub mod presence;
+pub mod revision;
+pub mod session;
 pub mod setting;
 pub mod term;
+pub mod throttle;
 pub mod user;
 
 use std::str::FromStr;
@@ -158,6 +165,22 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(0)
 }
 
+/// A `LIKE … ESCAPE '\'` pattern for text containing `words` (or starting with them), to compare
+/// with a `LOWER(column)`; `%`, `_` and `\` in the words match themselves.
+pub(crate) fn like_pattern(words: &str, anywhere: bool) -> String {
+    let escaped = words
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    if anywhere {
+        format!("%{escaped}%")
+    } else {
+        format!("{escaped}%")
+    }
+}
+
 /// A window of a listing: which rows to skip and how many to take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
@@ -188,6 +211,12 @@ mod tests {
             Some("data/x.db".into())
         );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern(" 50% Off_ ", true), "%50\\% off\\_%");
+        assert_eq!(like_pattern("Ukr", false), "ukr%");
     }
 
     #[test]

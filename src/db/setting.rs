@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 
 use crate::db::Db;
+use crate::db::activity::Audit;
 use crate::error::Result;
-use crate::{log_change, on_pool, on_writer};
+use crate::{log_activity, log_change, on_pool, on_writer};
 
 /// The site's settings, typed. Unknown or unparsable stored values fall back to the default.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +35,14 @@ pub struct Settings {
     pub comments_per_page: u32,
     /// A comment form sent back sooner than this after it was shown is refused as a bot's.
     pub comment_min_seconds: u32,
+    /// How dates are shown, in WordPress's (PHP's) format letters, e.g. `F j, Y`.
+    pub date_format: String,
+    /// How times of day are shown, e.g. `g:i a`.
+    pub time_format: String,
+    /// Roles (comma-separated) whose members must sign in with a second factor.
+    pub two_factor_roles: String,
+    /// How long a shared review link of a draft stays valid.
+    pub preview_link_days: u32,
 }
 
 impl Default for Settings {
@@ -54,6 +63,10 @@ impl Default for Settings {
             thread_comments_depth: 5,
             comments_per_page: 50,
             comment_min_seconds: 3,
+            date_format: "F j, Y".into(),
+            time_format: "g:i a".into(),
+            two_factor_roles: String::new(),
+            preview_link_days: 7,
         }
     }
 }
@@ -92,6 +105,10 @@ impl Settings {
                 .clamp(1, 10),
             comments_per_page: num("comments_per_page", d.comments_per_page).clamp(1, 500),
             comment_min_seconds: num("comment_min_seconds", d.comment_min_seconds),
+            date_format: text("date_format", d.date_format),
+            time_format: text("time_format", d.time_format),
+            two_factor_roles: text("two_factor_roles", d.two_factor_roles),
+            preview_link_days: num("preview_link_days", d.preview_link_days).clamp(1, 90),
         }
     }
 }
@@ -116,6 +133,41 @@ pub async fn set(db: &Db, name: &str, value: &str) -> Result<()> {
             .execute(&mut *tx)
             .await?;
         log_change!(tx, "setting", 0_i64, name)?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Set several settings in one transaction (a settings page saved), naming who did it.
+pub async fn set_many(db: &Db, values: &[(String, String)], audit: &Audit) -> Result<()> {
+    const SQL: &str = "INSERT INTO settings (name, value) VALUES ($1, $2) \
+                       ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+    const OLD: &str = "SELECT value FROM settings WHERE name = $1";
+    on_writer!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        for (name, value) in values {
+            let old: Option<String> = sqlx::query_scalar(OLD)
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if old.as_deref() == Some(value.as_str()) {
+                continue;
+            }
+            sqlx::query(SQL)
+                .bind(name)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+            log_change!(tx, "setting", 0_i64, name.as_str())?;
+            // The secret never reaches the log; other values are what the administrator typed.
+            let summary = if name == "secret" {
+                name.clone()
+            } else {
+                let shown: String = value.chars().take(120).collect();
+                format!("{name} = {shown}")
+            };
+            log_activity!(tx, audit, "change setting", "setting", None::<i64>, summary)?;
+        }
         tx.commit().await?;
         Ok(())
     })

@@ -1,8 +1,9 @@
 //! Terms: categories (hierarchical) and tags. Their rows and SQL.
 
-use crate::db::Db;
+use crate::db::activity::Audit;
+use crate::db::{Db, like_pattern};
 use crate::error::Result;
-use crate::{log_change, on_pool, on_writer};
+use crate::{log_activity, log_change, on_pool, on_writer};
 
 /// The taxonomy of hierarchical sections.
 pub const CATEGORY: &str = "category";
@@ -32,8 +33,8 @@ pub struct NewTerm {
 
 const COLUMNS: &str = "id, taxonomy, name, slug, parent_id, description";
 
-/// Insert a term, returning its id.
-pub async fn insert(db: &Db, new: &NewTerm) -> Result<i64> {
+/// Insert a term, returning its id; with an `audit`, the activity log names who added it.
+pub async fn insert(db: &Db, new: &NewTerm, audit: Option<&Audit>) -> Result<i64> {
     const SQL: &str = "INSERT INTO terms (taxonomy, name, slug, parent_id, description) VALUES ($1, $2, $3, $4, $5) RETURNING id";
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
@@ -46,9 +47,100 @@ pub async fn insert(db: &Db, new: &NewTerm) -> Result<i64> {
             .fetch_one(&mut *tx)
             .await?;
         log_change!(tx, "term", id, "create")?;
+        if let Some(audit) = audit {
+            log_activity!(
+                tx,
+                audit,
+                "add term",
+                new.taxonomy.as_str(),
+                Some(id),
+                &new.name
+            )?;
+        }
         tx.commit().await?;
         Ok(id)
     })
+}
+
+/// Change a term's name, slug, parent and description.
+pub async fn update(db: &Db, id: i64, patch: &NewTerm, audit: &Audit) -> Result<()> {
+    const SQL: &str =
+        "UPDATE terms SET name = $2, slug = $3, parent_id = $4, description = $5 WHERE id = $1";
+    on_writer!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let done = sqlx::query(SQL)
+            .bind(id)
+            .bind(&patch.name)
+            .bind(&patch.slug)
+            .bind(patch.parent_id)
+            .bind(&patch.description)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(crate::Error::NotFound);
+        }
+        log_change!(tx, "term", id, "update")?;
+        log_activity!(
+            tx,
+            audit,
+            "edit term",
+            patch.taxonomy.as_str(),
+            Some(id),
+            &patch.name
+        )?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Delete a term; its articles lose it and its child categories move to the top level.
+pub async fn delete(db: &Db, id: i64, audit: &Audit) -> Result<bool> {
+    on_writer!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let gone: Option<(String, String)> =
+            sqlx::query_as("DELETE FROM terms WHERE id = $1 RETURNING name, taxonomy")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((name, taxonomy)) = gone else {
+            return Ok(false);
+        };
+        log_change!(tx, "term", id, "delete")?;
+        log_activity!(tx, audit, "delete term", taxonomy.as_str(), Some(id), &name)?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Every term of a taxonomy with how many articles (of any status) carry it.
+pub async fn all_with_counts(db: &Db, taxonomy: &str) -> Result<Vec<(Term, i64)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        term: Term,
+        uses: i64,
+    }
+    let sql = format!(
+        "SELECT {COLUMNS}, (SELECT COUNT(*) FROM post_terms pt WHERE pt.term_id = terms.id) AS uses \
+         FROM terms WHERE taxonomy = $1 ORDER BY name, id"
+    );
+    let rows: Vec<Row> = on_pool!(db, |pool| sqlx::query_as::<_, Row>(&sql)
+        .bind(taxonomy)
+        .fetch_all(pool)
+        .await?);
+    Ok(rows.into_iter().map(|r| (r.term, r.uses)).collect())
+}
+
+/// Tags whose name starts with `prefix` (any case), most used first: the editor's completion.
+pub async fn suggest(db: &Db, taxonomy: &str, prefix: &str, limit: i64) -> Result<Vec<String>> {
+    const SQL: &str = "SELECT name FROM terms WHERE taxonomy = $1 AND LOWER(name) LIKE $2 ESCAPE '\\' \
+         ORDER BY (SELECT COUNT(*) FROM post_terms pt WHERE pt.term_id = terms.id) DESC, name LIMIT $3";
+    Ok(on_pool!(db, |pool| sqlx::query_scalar(SQL)
+        .bind(taxonomy)
+        .bind(like_pattern(prefix, false))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?))
 }
 
 /// The term of a taxonomy with this slug.

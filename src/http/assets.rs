@@ -58,6 +58,6 @@ pub async fn get_avatar(Path(file): Path<String>) -> Result<Response> {
 pub async fn get_robots() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "User-agent: *\nDisallow: /wp-admin/\nDisallow: /wp-comments-post.php\n",
+        "User-agent: *\nDisallow: /admin/\nDisallow: /preview/\nDisallow: /wp-admin/\nDisallow: /wp-comments-post.php\n",
     )
 }

@@ -24,6 +24,35 @@ pub fn client_ip(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpNet]) -> Ip
     hops.first().copied().unwrap_or(peer_ip)
 }
 
+/// Whether the request reached the site over HTTPS: said by a trusted proxy (`Forwarded: proto=`,
+/// else `X-Forwarded-Proto`), since TLS ends at the proxy; from anyone else the header is ignored.
+pub fn came_over_https(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpNet]) -> bool {
+    let peer_ip = canonical(peer.ip());
+    if !trusted.iter().any(|net| net.contains(&peer_ip)) {
+        return false;
+    }
+    let forwarded = headers
+        .get_all("forwarded")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
+        .and_then(|element| {
+            element.split(';').find_map(|pair| {
+                let (k, v) = pair.trim().split_once('=')?;
+                k.eq_ignore_ascii_case("proto")
+                    .then(|| v.trim_matches('"').eq_ignore_ascii_case("https"))
+            })
+        });
+    forwarded.unwrap_or_else(|| {
+        headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next_back())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+    })
+}
+
 /// IPv4-mapped IPv6 addresses (`::ffff:1.2.3.4`) as plain IPv4, so one client has one key.
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
@@ -123,6 +152,18 @@ mod tests {
             client_ip(peer("10.0.0.1"), &HeaderMap::new(), &trusted),
             "10.0.0.1".parse::<IpAddr>().unwrap()
         );
+    }
+
+    #[test]
+    fn https_is_believed_from_trusted_proxies_only() {
+        let trusted = ["10.0.0.0/8".parse().unwrap()];
+        let h = headers(&[("x-forwarded-proto", "https")]);
+        assert!(came_over_https(peer("10.0.0.1"), &h, &trusted));
+        assert!(!came_over_https(peer("9.9.9.9"), &h, &trusted));
+        let h = headers(&[("forwarded", "for=1.2.3.4;proto=http")]);
+        assert!(!came_over_https(peer("10.0.0.1"), &h, &trusted));
+        let h = headers(&[("forwarded", "for=1.2.3.4;proto=https")]);
+        assert!(came_over_https(peer("10.0.0.1"), &h, &trusted));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::actions::comment::{self, Rejection, Submission};
 use crate::app::AppState;
+use crate::content::input::{self, Kind};
 use crate::db::comment::status;
 use crate::db::{self, article as articles};
 use crate::error::{Error, Result};
@@ -121,12 +122,13 @@ pub async fn post_comment(
                 Rejection::Token(_) | Rejection::Replayed => article::fresh_token(&site, a.id),
                 _ => submission.token.clone(),
             };
+            // The reader's text comes back as typed; a control character shows as U+FFFD.
             let form = CommentFormView {
                 parent_id: submission.parent_id,
-                author: submission.author,
-                email: submission.email,
-                url: submission.url,
-                comment: submission.content,
+                author: input::shown(&submission.author, Kind::Line),
+                email: input::shown(&submission.email, Kind::Line),
+                url: input::shown(&submission.url, Kind::Line),
+                comment: input::shown(&submission.content, Kind::Long),
                 remember,
                 errors: match &rejection {
                     Rejection::Fields(errors) => errors

@@ -1,8 +1,10 @@
 //! HTTP: the router and the one place errors become pages.
 
+pub mod admin;
 pub mod assets;
 pub mod client_ip;
 pub mod comments;
+pub mod gate;
 pub mod site;
 pub mod visitor;
 
@@ -24,7 +26,10 @@ pub fn router(state: AppState) -> Router {
         .route("/avatar/{file}", get(assets::get_avatar))
         .route("/robots.txt", get(assets::get_robots))
         .route("/wp-comments-post.php", post(comments::post_comment))
+        .route("/preview/{token}", get(site::preview::show_preview))
+        .merge(admin::router())
         .fallback(site::show_path)
+        .layer(middleware::from_fn(gate::refuse_control_characters))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             render_error_pages,
@@ -43,6 +48,12 @@ async fn render_error_pages(
     let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
         return response;
     };
+    if path.starts_with("/admin/api/") {
+        return json_error(&page, response);
+    }
+    if path.starts_with("/admin") {
+        return admin_error(&state, &page, response);
+    }
     let site = state.site();
     let ctx = minijinja::context! {
         site => SiteView::new(&site, &path),
@@ -73,6 +84,53 @@ async fn render_error_pages(
                 HeaderValue::from_static("text/plain; charset=utf-8"),
             );
             r
+        }
+    }
+}
+
+/// Copy the headers an error response carried (Retry-After, Set-Cookie…) onto its rendering.
+fn keep_headers(from: &Response, mut to: Response) -> Response {
+    for (name, value) in from.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            to.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    to
+}
+
+/// An error of the admin's script API, in WordPress's JSON envelope.
+fn json_error(page: &ErrorPage, response: Response) -> Response {
+    let code = match page.status.as_u16() {
+        401 => "rest_not_logged_in",
+        403 => "rest_forbidden",
+        404 => "rest_no_route",
+        409 => "rest_conflict",
+        422 => "rest_invalid_param",
+        429 => "rest_too_many_requests",
+        s if s >= 500 => "rest_internal_error",
+        _ => "rest_bad_request",
+    };
+    let body = serde_json::json!({
+        "code": code,
+        "message": page.message,
+        "data": { "status": page.status.as_u16() },
+    });
+    keep_headers(&response, (page.status, axum::Json(body)).into_response())
+}
+
+/// An error inside the admin, on the admin's own page (not the public theme's).
+fn admin_error(state: &AppState, page: &ErrorPage, response: Response) -> Response {
+    let ctx = minijinja::context! {
+        site_title => state.site().settings.title.clone(),
+        css_url => state.theme().asset_url("admin.css"),
+        status => page.status.as_u16(),
+        message => page.message.clone(),
+    };
+    match state.theme().render("admin/error.html", ctx) {
+        Ok(html) => keep_headers(&response, (page.status, Html(html)).into_response()),
+        Err(e) => {
+            tracing::error!("rendering the admin error page: {e}");
+            response
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Rendering: the minijinja environment over the theme, and the view structs templates see.
 
+pub mod admin;
 pub mod site;
 pub mod theme;
 pub mod views;

@@ -15,6 +15,38 @@ use crate::error::{Error, Result};
 #[folder = "themes/default/"]
 struct DefaultTheme;
 
+/// Every template, compiled at start-up so a broken override fails there, not on a visitor.
+const TEMPLATES: &[&str] = &[
+    "base.html",
+    "home.html",
+    "archive.html",
+    "article.html",
+    "page.html",
+    "error.html",
+    "admin/base.html",
+    "admin/auth.html",
+    "admin/login.html",
+    "admin/two_factor_step.html",
+    "admin/forgot.html",
+    "admin/reset.html",
+    "admin/dashboard.html",
+    "admin/posts.html",
+    "admin/editor.html",
+    "admin/revisions.html",
+    "admin/terms.html",
+    "admin/term_edit.html",
+    "admin/users.html",
+    "admin/user_new.html",
+    "admin/profile.html",
+    "admin/two_factor.html",
+    "admin/comments.html",
+    "admin/settings.html",
+    "admin/activity.html",
+    "admin/term_fields.html",
+    "admin/refused.html",
+    "admin/error.html",
+];
+
 /// A static file ready to serve.
 #[derive(Debug, Clone)]
 pub struct Asset {
@@ -22,12 +54,16 @@ pub struct Asset {
     pub content_type: &'static str,
 }
 
-/// The loaded theme: a template environment and the fingerprinted stylesheet.
+/// Static files served under a content-hashed name, so they can be cached for a year.
+const FINGERPRINTED: [&str; 3] = ["style.css", "admin.css", "admin.js"];
+
+/// The loaded theme: a template environment and the fingerprinted static files.
 #[derive(Debug)]
 pub struct Theme {
     env: Environment<'static>,
     override_dir: Option<PathBuf>,
-    css_url: String,
+    /// (file, URL) of each fingerprinted file.
+    urls: Vec<(&'static str, String)>,
 }
 
 impl Theme {
@@ -53,23 +89,23 @@ impl Theme {
         env.set_formatter(escape_html);
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
-        let css = read_file(override_dir.as_deref(), "static/style.css")
-            .ok_or_else(|| Error::Internal("the theme has no static/style.css".into()))?;
-        let css_url = format!("/static/style.{}.css", fingerprint(&css));
+        let mut urls = Vec::new();
+        for file in FINGERPRINTED {
+            let bytes = read_file(override_dir.as_deref(), &format!("static/{file}"))
+                .ok_or_else(|| Error::Internal(format!("the theme has no static/{file}")))?;
+            let (stem, ext) = file.rsplit_once('.').unwrap_or((file, ""));
+            urls.push((
+                file,
+                format!("/static/{stem}.{}.{ext}", fingerprint(&bytes)),
+            ));
+        }
         let theme = Theme {
             env,
             override_dir,
-            css_url,
+            urls,
         };
         // Fail at start-up, not on the first visitor, if a template does not compile.
-        for name in [
-            "base.html",
-            "home.html",
-            "archive.html",
-            "article.html",
-            "page.html",
-            "error.html",
-        ] {
+        for name in TEMPLATES {
             theme.env.get_template(name)?;
         }
         Ok(theme)
@@ -80,20 +116,32 @@ impl Theme {
         Ok(self.env.get_template(name)?.render(ctx)?)
     }
 
-    /// The URL of the stylesheet, with a content hash so it can be cached for a year.
+    /// The URL of the site's stylesheet, with a content hash so it can be cached for a year.
     pub fn css_url(&self) -> &str {
-        &self.css_url
+        self.asset_url("style.css")
     }
 
-    /// A static file by its URL name. `style.<hash>.css` is the stylesheet.
+    /// The content-hashed URL of one of the fingerprinted static files (`admin.css`…).
+    pub fn asset_url(&self, file: &str) -> &str {
+        self.urls
+            .iter()
+            .find(|(f, _)| *f == file)
+            .map(|(_, url)| url.as_str())
+            .unwrap_or_default()
+    }
+
+    /// A static file by its URL name; a fingerprinted name (`style.<hash>.css`) is immutable.
     pub fn asset(&self, name: &str) -> Option<(Asset, bool)> {
         if name.contains("..") || name.contains('/') {
             return None;
         }
-        let (file, immutable): (Cow<str>, bool) = if format!("/static/{name}") == self.css_url {
-            ("style.css".into(), true)
-        } else {
-            (name.into(), false)
+        let hashed = self
+            .urls
+            .iter()
+            .find(|(_, url)| url.strip_prefix("/static/") == Some(name));
+        let (file, immutable): (Cow<str>, bool) = match hashed {
+            Some((file, _)) => ((*file).into(), true),
+            None => (name.into(), false),
         };
         let body = read_file(self.override_dir.as_deref(), &format!("static/{file}"))?;
         Some((
@@ -176,6 +224,15 @@ mod tests {
         let (asset, immutable) = theme.asset(&name).unwrap();
         assert!(immutable);
         assert_eq!(asset.content_type, "text/css; charset=utf-8");
+        let js = theme
+            .asset_url("admin.js")
+            .trim_start_matches("/static/")
+            .to_string();
+        assert!(js.starts_with("admin.") && js.ends_with(".js"), "{js}");
+        assert_eq!(
+            theme.asset(&js).unwrap().0.content_type,
+            "text/javascript; charset=utf-8"
+        );
         assert!(theme.asset("../Cargo.toml").is_none());
     }
 

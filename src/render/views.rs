@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
-use crate::content::{permalink, sanitize, text};
+use crate::content::{dates, permalink, sanitize, text};
 use crate::db::article::Article;
 use crate::db::comment::Comment;
 use crate::db::term::{self, Term};
@@ -70,7 +70,7 @@ impl DateView {
         let local = site.local(at);
         DateView {
             iso: local.to_rfc3339(),
-            display: local.format("%B %-d, %Y").to_string(),
+            display: dates::format(&local, &site.settings.date_format),
         }
     }
 
@@ -79,7 +79,11 @@ impl DateView {
         let local = site.local(at);
         DateView {
             iso: local.to_rfc3339(),
-            display: local.format("%B %-d, %Y at %-I:%M %p").to_string(),
+            display: format!(
+                "{} at {}",
+                dates::format(&local, &site.settings.date_format),
+                dates::format(&local, &site.settings.time_format)
+            ),
         }
     }
 }
@@ -217,6 +221,15 @@ pub struct ArticleView {
     pub source: Option<SourceView>,
     pub image: Option<ImageView>,
     pub comments_open: bool,
+    /// Dated correction notes, oldest first, shown above the body.
+    pub corrections: Vec<CorrectionView>,
+}
+
+/// A correction note on an article.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorrectionView {
+    pub date: DateView,
+    pub note: String,
 }
 
 impl ArticleView {
@@ -261,6 +274,7 @@ impl ArticleView {
             }),
             image: image(a),
             comments_open,
+            corrections: Vec::new(),
         }
     }
 }

@@ -222,3 +222,231 @@ async fn an_acknowledged_comment_survives_a_hard_kill_on_postgres() {
     acknowledged_comment_survives_a_hard_kill(Some(url)).await;
     crate::support::drop_pg_database(&name);
 }
+
+/// Start `newsroom serve` and keep every log line: the child, its base URL and the lines.
+fn spawn_logged(dir: &std::path::Path) -> (Child, String, std::sync::mpsc::Receiver<String>) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsroom"));
+    cmd.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--no-demo",
+        "--site-url",
+        "https://news.example.org",
+    ])
+    .env("NEWSROOM_DATA", dir)
+    .env("NEWSROOM_LOG", "newsroom=info")
+    .env("NO_COLOR", "1")
+    .env_remove("NEWSROOM_DATABASE_URL")
+    .env_remove("NEWSROOM_SMTP_URL")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null());
+    let mut child = Child(cmd.spawn().expect("spawn newsroom"));
+    let stdout = child.0.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let base = loop {
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("newsroom exited without serving");
+        if let Some(rest) = line.split("serving ").nth(1) {
+            break rest.split_whitespace().next().expect("address").to_string();
+        }
+    };
+    (child, base, rx)
+}
+
+/// The next log line containing `needle`, waiting up to five seconds.
+fn wait_for_line(rx: &std::sync::mpsc::Receiver<String>, needle: &str) -> Option<String> {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return Some(line),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// Run a `newsroom` command on a data folder with `stdin` piped in.
+fn newsroom(dir: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newsroom"))
+        .args(args)
+        .env("NEWSROOM_DATA", dir)
+        .env_remove("NEWSROOM_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run newsroom");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin.as_bytes()).expect("write stdin");
+    drop(input);
+    child.wait_with_output().expect("output")
+}
+
+#[tokio::test]
+async fn the_first_administrator_is_made_at_the_command_line_never_by_default() {
+    let dir = std::env::temp_dir().join(format!("newsroom_users_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (child, _, rx) = spawn_logged(&dir);
+    let hint = wait_for_line(&rx, "no administrator yet").expect("serve says how to make one");
+    assert!(
+        hint.contains("newsroom user add you@example.org --role administrator"),
+        "{hint}"
+    );
+    drop(child);
+
+    let refused = newsroom(
+        &dir,
+        &["user", "add", "ann@example.org", "--role", "administrator"],
+        "",
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("no terminal to ask for a password"),
+        "never a default password"
+    );
+    let bad_role = newsroom(
+        &dir,
+        &[
+            "user",
+            "add",
+            "ann@example.org",
+            "--role",
+            "root",
+            "--password-stdin",
+        ],
+        "long enough pw\n",
+    );
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role"));
+    let weak = newsroom(
+        &dir,
+        &[
+            "user",
+            "add",
+            "ann@example.org",
+            "--role",
+            "administrator",
+            "--password-stdin",
+        ],
+        "short\n",
+    );
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 8 characters"));
+    let added = newsroom(
+        &dir,
+        &[
+            "user",
+            "add",
+            "Ann@Example.org",
+            "--role",
+            "administrator",
+            "--name",
+            "Ann Admin",
+            "--password-stdin",
+        ],
+        "first strong password\n",
+    );
+    assert!(added.status.success(), "{added:?}");
+    assert!(
+        String::from_utf8_lossy(&added.stdout)
+            .contains("added administrator Ann Admin <ann@example.org>")
+    );
+    newsroom(
+        &dir,
+        &[
+            "user",
+            "add",
+            "bob@example.org",
+            "--role",
+            "author",
+            "--password-stdin",
+        ],
+        "bobs strong password\n",
+    );
+    let role = newsroom(&dir, &["user", "role", "bob@example.org", "editor"], "");
+    assert!(String::from_utf8_lossy(&role.stdout).contains("bob@example.org is now editor"));
+    let list = String::from_utf8_lossy(&newsroom(&dir, &["user", "list"], "").stdout).to_string();
+    assert!(
+        list.contains("administrator  ann@example.org")
+            && list.contains("editor")
+            && list.contains("2 user(s)"),
+        "{list}"
+    );
+    let passwd = newsroom(
+        &dir,
+        &["user", "passwd", "ann@example.org", "--password-stdin"],
+        "second strong password\n",
+    );
+    assert!(passwd.status.success(), "{passwd:?}");
+    let nobody = newsroom(
+        &dir,
+        &["user", "passwd", "nobody@example.org", "--password-stdin"],
+        "whatever password\n",
+    );
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("no user with email"));
+
+    // With an administrator there is no hint; a forgotten password's link goes to the log.
+    let (child, base, rx) = spawn_logged(&dir);
+    let client = crate::support::admin::cookie_client();
+    let html = client
+        .get(format!("{base}/admin/forgot"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    let token = crate::support::attrs(&html, "input[name=csrf]", "value")[0].clone();
+    client
+        .post(format!("{base}/admin/forgot"))
+        .form(&[("csrf", token.as_str()), ("log", "ann")])
+        .send()
+        .await
+        .expect("post");
+    let line = wait_for_line(&rx, "/admin/reset?token=")
+        .expect("the reset link is logged for the operator");
+    assert!(
+        line.contains("https://news.example.org/admin/reset?token="),
+        "built from the site URL, not the Host header: {line}"
+    );
+    let mut seen_hint = false;
+    while let Ok(l) = rx.try_recv() {
+        seen_hint |= l.contains("no administrator yet");
+    }
+    assert!(!seen_hint);
+    let html = client
+        .get(format!("{base}/admin/login"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    let token = crate::support::attrs(&html, "input[name=csrf]", "value")[0].clone();
+    let r = client
+        .post(format!("{base}/admin/login"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("log", "ann@example.org"),
+            ("pwd", "second strong password"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(
+        r.status().as_u16(),
+        303,
+        "the password set at the command line works"
+    );
+    drop(child);
+    let _ = std::fs::remove_dir_all(&dir);
+}

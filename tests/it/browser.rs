@@ -77,3 +77,108 @@ async fn a_reader_comments_in_a_real_browser_and_sees_the_moderation_notice() {
         ("Browser Reader", "first comment from this email")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn newsroom_journeys_through_the_admin_in_a_real_browser() {
+    use crate::support::admin::PASSWORD;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if !browser_tools_ready(&dir) {
+        return;
+    }
+    if !dir.join("node_modules/axe-core").exists() {
+        let why = "the admin browser test needs axe-core (cd tests/browser && npm ci)";
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{why}");
+        }
+        eprintln!("skipping: {why}");
+        return;
+    }
+    let app = TestApp::start_with(Backend::Sqlite, |c| {
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().expect("net")];
+    })
+    .await
+    .expect("app");
+    app.seed_demo().await;
+    app.set("comment_min_seconds", "0").await;
+    let upkeep = newsroom::app::spawn_upkeep(app.state.clone());
+    for (email, role) in [
+        ("admin@example.org", "administrator"),
+        ("ed@example.org", "editor"),
+        ("ed2@example.org", "editor"),
+        ("con@example.org", "contributor"),
+    ] {
+        app.user(email, role).await;
+    }
+    let article = app.first_article().await;
+    let form = app.open_form(&article).await;
+    let held = app
+        .send_comment(
+            &form,
+            "203.0.113.77",
+            &[
+                ("author", "Held Reader"),
+                ("email", "held.reader@example.net"),
+                ("comment", "Please fix the date."),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(held.status().as_u16(), 303);
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    let (base, script_dir, shots_arg) = (app.base.clone(), dir.clone(), shots.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg("admin.mjs")
+            .arg(&base)
+            .arg(&shots_arg)
+            .arg(PASSWORD)
+            .current_dir(script_dir)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("run node");
+    upkeep.abort();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "browser admin test failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("browser admin test: ok"));
+    for shot in [
+        "dashboard",
+        "editor-desktop",
+        "editor-phone",
+        "comment-queue",
+        "throttled",
+    ] {
+        let file = shots.join(format!("{shot}.png"));
+        assert!(file.exists(), "{} was saved", file.display());
+        println!("screenshot: {}", file.display());
+    }
+    let db = app.state.db();
+    let approved = newsroom::db::comment::list(db, "approved", 100)
+        .await
+        .expect("list");
+    assert!(
+        approved.iter().any(|c| c.author_name == "Held Reader"),
+        "the comment was approved"
+    );
+    let published = newsroom::db::article::latest(
+        db,
+        newsroom::db::Window {
+            offset: 0,
+            limit: 20,
+        },
+    )
+    .await
+    .expect("latest");
+    for title in ["Scheduled harbour update", "Contributor scoop on the ferry"] {
+        assert!(
+            published.iter().any(|a| a.title == title),
+            "{title} is published"
+        );
+    }
+}

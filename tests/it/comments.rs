@@ -59,7 +59,7 @@ both_backends! {
         let forged_view = app.client.get(app.url(&path)).header("cookie", forged).send().await.expect("get").text().await.expect("body");
         assert!(!forged_view.contains("A thoughtful comment"), "a tampered cookie shows nothing");
 
-        assert!(moderate_comment(app.state.db(), id, Moderation::Approve).await.expect("approve"));
+        assert!(moderate_comment(app.state.db(), &newsroom::actions::capability::Actor::operator(), id, Moderation::Approve).await.expect("approve"));
         assert!(app.page(&path).await.contains("A thoughtful comment"));
         // Now previously approved: the same reader's next comment goes straight out.
         let form = app.open_form(&path).await;
@@ -228,7 +228,7 @@ both_backends! {
         let cross = app.send_comment(&app.open_form(&other).await, "192.0.2.71", &[("author", "T"), ("email", "t@example.net"), ("comment", "Cross reply"), ("comment_parent", &ids[0].to_string())], None).await;
         assert_eq!(cross.status().as_u16(), 422);
         assert!(cross.text().await.expect("body").contains("belongs to another article"));
-        assert!(moderate_comment(app.state.db(), ids[1], Moderation::Unapprove).await.expect("unapprove"));
+        assert!(moderate_comment(app.state.db(), &newsroom::actions::capability::Actor::operator(), ids[1], Moderation::Unapprove).await.expect("unapprove"));
         let to_pending = app.send_comment(&app.open_form(&path).await, "192.0.2.72", &[("author", "T"), ("email", "t@example.net"), ("comment", "To pending"), ("comment_parent", &ids[1].to_string())], None).await;
         assert_eq!(to_pending.status().as_u16(), 422);
     }
@@ -292,7 +292,7 @@ both_backends! {
         app.set("comment_min_seconds", "0").await;
         let path = app.first_article().await;
         let approved = app.send_comment(&app.open_form(&path).await, "203.0.113.201", &[("author", "Approved A"), ("email", "approved.secret@example.net"), ("comment", "Published text")], None).await;
-        moderate_comment(app.state.db(), comment_id(&approved), Moderation::Approve).await.expect("approve");
+        moderate_comment(app.state.db(), &newsroom::actions::capability::Actor::operator(), comment_id(&approved), Moderation::Approve).await.expect("approve");
         let held = app.send_comment(&app.open_form(&path).await, "203.0.113.202", &[("author", "Held H"), ("email", "held.secret@example.net"), ("comment", "Held text")], None).await;
         let held_cookie = cookies_of(&held);
         let pages = crate::privacy::crawl(&app, 200).await;

@@ -2,11 +2,16 @@
 
 mod support;
 
+mod admin_articles;
+mod admin_auth;
+mod admin_roles;
+mod admin_site;
 mod archives;
 mod article_page;
 mod binary;
 mod browser;
 mod comments;
+mod hostile;
 mod migrations;
 mod privacy;
 mod urls;

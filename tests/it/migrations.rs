@@ -32,11 +32,20 @@ fn tables_and_columns(sql: &str) -> BTreeSet<String> {
             ));
         } else if line.starts_with(");") {
             table.clear();
-        } else if let Some(rest) = line.strip_prefix("CREATE INDEX ") {
+        } else if let Some(rest) = line
+            .strip_prefix("CREATE INDEX ")
+            .or_else(|| line.strip_prefix("CREATE UNIQUE INDEX "))
+        {
             out.insert(format!(
                 "index {}",
                 rest.split_whitespace().next().unwrap_or_default()
             ));
+        } else if let Some(rest) = line.strip_prefix("ALTER TABLE ") {
+            // `ALTER TABLE t ADD COLUMN c …`: a column added to an earlier table.
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            if let [table, "ADD", "COLUMN", column, ..] = words.as_slice() {
+                out.insert(format!("{table}.{column}"));
+            }
         }
     }
     out

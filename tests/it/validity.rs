@@ -62,6 +62,11 @@ async fn every_page_type_is_valid_html() {
         refused.text().await.expect("body"),
     ));
 
+    check_pages(&app, jar, &pages).await;
+}
+
+/// Write the pages to files and run the Nu HTML checker over them; no errors allowed.
+async fn check_pages(app: &TestApp, jar: std::path::PathBuf, pages: &[(String, String)]) {
     let dir = app.data_dir().join("html");
     std::fs::create_dir_all(&dir).expect("dir");
     let mut files = Vec::new();
@@ -71,6 +76,7 @@ async fn every_page_type_is_valid_html() {
         std::fs::write(&file, html).expect("write");
         files.push(file);
     }
+    let names: Vec<String> = pages.iter().map(|(n, _)| n.clone()).collect();
     let out = tokio::task::spawn_blocking(move || {
         Command::new("java")
             .arg("-jar")
@@ -86,6 +92,194 @@ async fn every_page_type_is_valid_html() {
         String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success() && report.trim().is_empty(),
-        "the Nu HTML checker found errors:\n{report}"
+        "the Nu HTML checker found errors (files are numbered as in {names:?}):\n{report}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_admin_page_is_valid_html() {
+    let Some(jar) = checker() else { return };
+    let app = TestApp::start(Backend::Sqlite).await.expect("app");
+    app.seed_demo().await;
+    app.set("comment_min_seconds", "0").await;
+    let mut pages: Vec<(String, String)> = Vec::new();
+    let client = crate::support::admin::cookie_client();
+    for path in ["/admin/login", "/admin/forgot", "/admin/reset?token=nope"] {
+        let r = client.get(app.url(path)).send().await.expect("get");
+        pages.push((path.into(), r.text().await.expect("body")));
+    }
+    let refused = app.post_login(&client, "nobody@example.org", "wrong").await;
+    pages.push((
+        "refused sign-in".into(),
+        refused.text().await.expect("body"),
+    ));
+    // A held comment, so the queue has every kind of row.
+    let article = app.first_article().await;
+    let form = app.open_form(&article).await;
+    app.send_comment(
+        &form,
+        "203.0.113.9",
+        &[
+            ("author", "Held Reader"),
+            ("email", "held@example.net"),
+            ("comment", "Please check this."),
+        ],
+        None,
+    )
+    .await;
+    let admin = app.signed_in_as("admin@example.org", "administrator").await;
+    let id = newsroom::db::article::latest(
+        app.state.db(),
+        newsroom::db::Window {
+            offset: 0,
+            limit: 1,
+        },
+    )
+    .await
+    .expect("db")[0]
+        .id;
+    // Two revisions to compare.
+    admin
+        .post_ok(
+            &format!("/admin/posts/{id}/corrections"),
+            &[("note", "A date was wrong.")],
+        )
+        .await;
+    let edit = admin.page(&format!("/admin/posts/{id}")).await;
+    let version = attrs(&edit, "input[name=version]", "value")[0].clone();
+    let title = attrs(&edit, "#field-title", "value")[0].clone();
+    admin
+        .post_ok(
+            &format!("/admin/posts/{id}"),
+            &[
+                ("title", title.as_str()),
+                ("body", "New text.\n\nSecond."),
+                ("version", version.as_str()),
+                ("status", "published"),
+                ("do", "save"),
+            ],
+        )
+        .await;
+    let conflict = admin
+        .post(
+            &format!("/admin/posts/{id}"),
+            &[
+                ("title", title.as_str()),
+                ("body", "Stale text."),
+                ("version", version.as_str()),
+                ("status", "published"),
+                ("do", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(conflict.status().as_u16(), 409);
+    pages.push((
+        "editor, conflict".into(),
+        conflict.text().await.expect("body"),
+    ));
+    let invalid = admin
+        .post(
+            "/admin/posts/new",
+            &[
+                ("kind", "post"),
+                ("title", ""),
+                ("body", "x"),
+                ("featured_image_url", "https://e.org/p.jpg"),
+                ("do", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(invalid.status().as_u16(), 422);
+    pages.push((
+        "editor, refused".into(),
+        invalid.text().await.expect("body"),
+    ));
+    let gate = admin
+        .post(
+            "/admin/posts/new",
+            &[
+                ("kind", "post"),
+                ("title", "a\u{0}b"),
+                ("body", "x"),
+                ("do", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(gate.status().as_u16(), 422);
+    pages.push((
+        "control characters refused".into(),
+        gate.text().await.expect("body"),
+    ));
+    let someone = app.user("someone@example.org", "author").await;
+    let term = newsroom::db::term::all(app.state.db(), "category")
+        .await
+        .expect("db")[0]
+        .id;
+    let share = admin
+        .post_ok(&format!("/admin/posts/{id}/share"), &[])
+        .await;
+    for path in [
+        "/admin/".to_string(),
+        "/admin/posts".into(),
+        "/admin/posts?status=trash".into(),
+        "/admin/pages".into(),
+        "/admin/posts/new".into(),
+        "/admin/pages/new".into(),
+        format!("/admin/posts/{id}"),
+        share,
+        format!("/admin/posts/{id}/revisions"),
+        format!("/admin/posts/{id}/preview"),
+        "/admin/comments".into(),
+        "/admin/categories".into(),
+        "/admin/tags".into(),
+        format!("/admin/terms/{term}"),
+        "/admin/users".into(),
+        "/admin/users/new".into(),
+        format!("/admin/users/{someone}"),
+        "/admin/profile".into(),
+        "/admin/profile/two-factor".into(),
+        "/admin/settings".into(),
+        "/admin/settings?tab=discussion".into(),
+        "/admin/settings?tab=security".into(),
+        "/admin/activity".into(),
+        "/admin/posts/999999".into(),
+    ] {
+        let (_, html) = admin.get(&path).await;
+        pages.push((path, html));
+    }
+    let setup = admin.page("/admin/profile/two-factor").await;
+    let key: String = crate::support::texts(&setup, "[data-secret]")[0]
+        .split_whitespace()
+        .collect();
+    let token = attrs(&setup, "input[name=token]", "value")[0].clone();
+    let code = newsroom::content::totp::code_at(&key, chrono::Utc::now().timestamp() as u64)
+        .expect("code");
+    let codes = admin
+        .post(
+            "/admin/profile/two-factor/enable",
+            &[("token", token.as_str()), ("code", code.as_str())],
+        )
+        .await;
+    pages.push(("recovery codes".into(), codes.text().await.expect("body")));
+    pages.push((
+        "two-factor on".into(),
+        admin.page("/admin/profile/two-factor").await,
+    ));
+    let second = crate::support::admin::cookie_client();
+    app.post_login(
+        &second,
+        "admin@example.org",
+        crate::support::admin::PASSWORD,
+    )
+    .await;
+    let step = second
+        .get(app.url("/admin/login/two-factor"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    pages.push(("second factor".into(), step));
+    check_pages(&app, jar, &pages).await;
 }

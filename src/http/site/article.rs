@@ -9,14 +9,17 @@ use crate::app::AppState;
 use crate::content::form_token;
 use crate::content::permalink::Parsed;
 use crate::db::article::{self as articles, Article};
-use crate::db::{self, comment};
+use crate::db::term::{self, Term};
+use crate::db::user::{self, User};
+use crate::db::{self, comment, correction};
 use crate::error::{Error, Result};
 use crate::http::site::Found;
 use crate::http::site::gather::{self, Related};
 use crate::http::visitor::Visitor;
 use crate::render::Site;
 use crate::render::views::{
-    self, ArticleView, CardView, CommentFormView, CommentView, PaginationView, SiteView,
+    self, ArticleView, CardView, CommentFormView, CommentView, CorrectionView, DateView,
+    PaginationView, SiteView,
 };
 
 /// Name of the honeypot field: hidden from people, filled in by bots.
@@ -33,6 +36,8 @@ struct ArticlePage {
     comment_pages: PaginationView,
     related: Vec<CardView>,
     form: CommentFormView,
+    /// A draft shown to its editors or reviewers: a banner, no comments, not for search engines.
+    preview: Option<String>,
 }
 
 /// Find the article or page a path names; redirect old slugs and non-canonical forms.
@@ -201,6 +206,8 @@ async fn render_loaded(
         older_url: (comment_page > 1).then(|| page_url(comment_page - 1)),
     };
 
+    let mut article = article;
+    article.corrections = corrections_of(state, site, a.id).await?;
     let term_ids: Vec<i64> = terms.iter().map(|t| t.id).collect();
     let related = if a.kind == articles::POST {
         let rows = articles::related(db, a.id, &term_ids, 3).await?;
@@ -225,11 +232,87 @@ async fn render_loaded(
         comment_pages,
         related,
         form,
+        preview: None,
     };
-    let template = if a.kind == articles::PAGE {
+    Ok(Html(state.theme().render(template_of(a), page)?))
+}
+
+fn template_of(a: &Article) -> &'static str {
+    if a.kind == articles::PAGE {
         "page.html"
     } else {
         "article.html"
+    }
+}
+
+async fn corrections_of(state: &AppState, site: &Site, id: i64) -> Result<Vec<CorrectionView>> {
+    Ok(correction::of_post(state.db(), id)
+        .await?
+        .into_iter()
+        .map(|c| CorrectionView {
+            date: DateView::new(site, c.created_at),
+            note: c.note,
+        })
+        .collect())
+}
+
+/// An article as readers will see it, whatever its status, marked as a preview with `note`: no
+/// comments, no related articles. `chosen` holds the section and byline ids of an unsaved form;
+/// None reads the stored ones.
+pub async fn render_preview(
+    state: &AppState,
+    site: &Site,
+    a: &Article,
+    chosen: Option<(&[i64], &[i64])>,
+    note: &str,
+) -> Result<String> {
+    let db = state.db();
+    let (terms, authors) = match chosen {
+        None => {
+            let related = Related::load(state, std::slice::from_ref(a)).await?;
+            (
+                related
+                    .terms
+                    .into_iter()
+                    .map(|pt| pt.term)
+                    .collect::<Vec<_>>(),
+                related
+                    .bylines
+                    .into_iter()
+                    .map(|b| b.user)
+                    .collect::<Vec<_>>(),
+            )
+        }
+        Some((category_ids, author_ids)) => {
+            let terms = term::all(db, term::CATEGORY)
+                .await?
+                .into_iter()
+                .filter(|t| category_ids.contains(&t.id))
+                .collect();
+            let mut authors = Vec::new();
+            for id in author_ids {
+                authors.extend(user::get(db, *id).await?);
+            }
+            (terms, authors)
+        }
     };
-    Ok(Html(state.theme().render(template, page)?))
+    let term_refs: Vec<&Term> = terms.iter().collect();
+    let author_refs: Vec<&User> = authors.iter().collect();
+    let mut article = ArticleView::new(site, a, &term_refs, &author_refs, false);
+    if a.id > 0 {
+        article.corrections = corrections_of(state, site, a.id).await?;
+    }
+    let page = ArticlePage {
+        site: SiteView::new(site, &article.url),
+        title: format!("Preview: {} – {}", a.title, site.settings.title),
+        canonical: String::new(),
+        article,
+        comments: Vec::new(),
+        comment_count: 0,
+        comment_pages: PaginationView::new("/", 1, false),
+        related: Vec::new(),
+        form: CommentFormView::default(),
+        preview: Some(note.to_string()),
+    };
+    state.theme().render(template_of(a), page)
 }

@@ -4,6 +4,7 @@
 pub mod article;
 pub mod gather;
 pub mod listing;
+pub mod preview;
 
 use std::collections::HashMap;
 

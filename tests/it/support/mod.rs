@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod admin;
 pub mod comments;
+pub mod smtp;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -215,7 +217,9 @@ impl TestApp {
                 bio: format!("{name} writes for us."),
                 avatar_url: None,
                 role: "author".into(),
+                password_hash: None,
             },
+            None,
         )
         .await
         .expect("insert author")
@@ -242,6 +246,42 @@ impl TestApp {
         publish::create(self.state.db(), draft)
             .await
             .expect("publish")
+    }
+
+    /// Run one SQL statement on this app's database (to age a row, say); rows affected.
+    pub async fn sql(&self, statement: &str) -> u64 {
+        match self.state.db() {
+            newsroom::db::Db::Sqlite(pools) => sqlx::query(statement)
+                .execute(&pools.write)
+                .await
+                .expect("sql")
+                .rows_affected(),
+            newsroom::db::Db::Postgres(pool) => sqlx::query(statement)
+                .execute(pool)
+                .await
+                .expect("sql")
+                .rows_affected(),
+        }
+    }
+
+    /// A second node on the same database (its own state and router on another port), as
+    /// several `newsroom serve` processes share one PostgreSQL; its base URL.
+    pub async fn second_node(&self) -> (String, AppState) {
+        let config = self.state.config().clone();
+        let state = AppState::open(config).await.expect("open second node");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = newsroom::http::router(state.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await;
+        });
+        (format!("http://{addr}"), state)
     }
 
     /// Where this app keeps its data.

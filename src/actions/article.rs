@@ -56,6 +56,17 @@ pub struct Edit {
 }
 
 impl Edit {
+    /// Put a revision's (or an autosave's) text in place of this edit's.
+    pub fn take_text(&mut self, s: Snapshot) {
+        self.title = s.title;
+        self.body = s.body_source;
+        self.excerpt = s.custom_excerpt;
+        self.source_name = s.source_name;
+        self.source_url = s.source_url;
+        self.featured_image_url = s.featured_image_url;
+        self.featured_image_alt = s.featured_image_alt;
+    }
+
     /// An empty article of a kind.
     pub fn blank(kind: &str) -> Edit {
         Edit {
@@ -343,11 +354,7 @@ pub async fn save(
         ),
         _ => edit.published_at.or(current.and_then(|a| a.published_at)),
     };
-    let final_status = if wanted == status::PUBLISHED && published_at.is_some_and(|p| p > now()) {
-        status::SCHEDULED
-    } else {
-        wanted
-    };
+    let final_status = status::effective(wanted, published_at);
     let body_html = markdown::render(&edit.body, edit.format);
     let custom_excerpt = edit.excerpt.trim().to_string();
     let excerpt = if custom_excerpt.is_empty() {
@@ -471,18 +478,10 @@ pub async fn restore_revision(db: &Db, actor: &Actor, id: i64, revision_id: i64)
         .filter(|r| r.post_id == id)
         .ok_or(Error::NotFound)?;
     let mut edit = edit_of(db, &a).await?;
-    edit.title = r.snapshot.title;
-    edit.body = r.snapshot.body_source;
-    edit.excerpt = r.snapshot.custom_excerpt;
-    edit.source_name = r.snapshot.source_name;
-    edit.source_url = r.snapshot.source_url;
-    edit.featured_image_url = r.snapshot.featured_image_url;
-    edit.featured_image_alt = r.snapshot.featured_image_alt;
+    edit.take_text(r.snapshot);
     match save(db, actor, Some(id), a.version, &edit).await? {
         Saved::Done { version, .. } => Ok(version),
-        Saved::Invalid(errors) => Err(Error::Unprocessable(
-            errors.into_values().collect::<Vec<_>>().join(" "),
-        )),
+        Saved::Invalid(errors) => Err(crate::actions::unprocessable(errors)),
         Saved::Conflict { .. } => Err(Error::Conflict(
             "Someone saved the article at the same moment; try again.".into(),
         )),
@@ -552,44 +551,43 @@ pub async fn publish(db: &Db, actor: &Actor, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Move an article to the trash (it leaves the site at once).
-pub async fn trash(db: &Db, actor: &Actor, id: i64) -> Result<()> {
+/// Move an article between the trash and the rest, if the actor may delete it: a no-op when it
+/// is already where `to` puts it.
+async fn move_trash(db: &Db, actor: &Actor, id: i64, to_trash: bool) -> Result<()> {
     let (a, facts) = load(db, id).await?;
     if !capability::can_delete(actor, &facts) {
-        return Err(not_allowed("move this article to the trash"));
+        return Err(not_allowed(if to_trash {
+            "move this article to the trash"
+        } else {
+            "restore this article"
+        }));
     }
-    if a.status == status::TRASH {
+    if (a.status == status::TRASH) == to_trash {
         return Ok(());
     }
     let change = StatusChange {
-        status: status::TRASH,
+        status: if to_trash {
+            status::TRASH
+        } else {
+            status::DRAFT
+        },
         published_at: a.published_at,
-        only_from: None,
+        only_from: (!to_trash).then_some(status::TRASH),
         bump_version: true,
-        action: "trash",
+        action: if to_trash { "trash" } else { "restore" },
     };
     articles::set_status(db, id, &change, &actor.audit()).await?;
     Ok(())
 }
 
+/// Move an article to the trash (it leaves the site at once).
+pub async fn trash(db: &Db, actor: &Actor, id: i64) -> Result<()> {
+    move_trash(db, actor, id, true).await
+}
+
 /// Take an article out of the trash as a draft, as WordPress does, so nothing goes live by accident.
 pub async fn restore(db: &Db, actor: &Actor, id: i64) -> Result<()> {
-    let (a, facts) = load(db, id).await?;
-    if !capability::can_delete(actor, &facts) {
-        return Err(not_allowed("restore this article"));
-    }
-    if a.status != status::TRASH {
-        return Ok(());
-    }
-    let change = StatusChange {
-        status: status::DRAFT,
-        published_at: a.published_at,
-        only_from: Some(status::TRASH),
-        bump_version: true,
-        action: "restore",
-    };
-    articles::set_status(db, id, &change, &actor.audit()).await?;
-    Ok(())
+    move_trash(db, actor, id, false).await
 }
 
 /// Delete a trashed article for good.

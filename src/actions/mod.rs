@@ -16,3 +16,8 @@ pub mod two_factor;
 
 /// Field name → what is wrong with it; the form goes back with the person's text and these.
 pub type FieldErrors = std::collections::BTreeMap<&'static str, String>;
+
+/// Field errors as one error, for callers with no form to show them beside (the script's calls).
+pub fn unprocessable(errors: FieldErrors) -> crate::Error {
+    crate::Error::Unprocessable(errors.into_values().collect::<Vec<_>>().join(" "))
+}

@@ -77,12 +77,7 @@ pub async fn create(db: &Db, draft: &Draft) -> Result<i64> {
         (None, status::PUBLISHED) => Some(now()),
         (None, _) => None,
     };
-    // A "published" article dated in the future is scheduled, as in WordPress.
-    let status = if draft.status == status::PUBLISHED && published_at.is_some_and(|p| p > now()) {
-        status::SCHEDULED.to_string()
-    } else {
-        draft.status.clone()
-    };
+    let status = status::effective(&draft.status, published_at).to_string();
     articles::insert(
         db,
         &NewArticle {

@@ -10,7 +10,7 @@ use crate::db::term::placeholders;
 use crate::db::user::User;
 use crate::db::{Db, Window, like_pattern, now};
 use crate::error::{Error, Result};
-use crate::{log_activity, log_change, on_pool, on_writer};
+use crate::{keep_revision, log_activity, log_change, on_pool, on_writer};
 
 /// Kind of a news article.
 pub const POST: &str = "post";
@@ -27,6 +27,16 @@ pub mod status {
     pub const TRASH: &str = "trash";
     /// Every status, for validation.
     pub const ALL: [&str; 6] = [DRAFT, PENDING, SCHEDULED, PUBLISHED, PRIVATE, TRASH];
+
+    /// The status an article really gets: "published" with a time still to come is "scheduled",
+    /// as in WordPress, so published rows are always live.
+    pub fn effective(status: &str, published_at: Option<chrono::DateTime<chrono::Utc>>) -> &str {
+        if status == PUBLISHED && published_at.is_some_and(|p| p > crate::db::now()) {
+            SCHEDULED
+        } else {
+            status
+        }
+    }
 }
 
 /// An article or page row. Listings load it without the body (`body_*` empty).
@@ -168,20 +178,7 @@ pub async fn insert(db: &Db, new: &NewArticle, audit: Option<&Audit>) -> Result<
         refresh_live_at!(tx, id);
         log_change!(tx, "post", id, "create")?;
         if let Some(audit) = audit {
-            sqlx::query(revision::INSERT)
-                .bind(id)
-                .bind(audit.user_id)
-                .bind(revision::REVISION)
-                .bind(&new.title)
-                .bind(&new.body_source)
-                .bind(&new.custom_excerpt)
-                .bind(&new.source_name)
-                .bind(&new.source_url)
-                .bind(&new.featured_image_url)
-                .bind(&new.featured_image_alt)
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
+            keep_revision!(tx, id, audit.user_id, revision::REVISION, new)?;
             log_activity!(
                 tx,
                 audit,
@@ -328,20 +325,7 @@ pub async fn update(
                 .await?;
         }
         refresh_live_at!(tx, id);
-        sqlx::query(revision::INSERT)
-            .bind(id)
-            .bind(audit.user_id)
-            .bind(revision::REVISION)
-            .bind(&patch.title)
-            .bind(&patch.body_source)
-            .bind(&patch.custom_excerpt)
-            .bind(&patch.source_name)
-            .bind(&patch.source_url)
-            .bind(&patch.featured_image_url)
-            .bind(&patch.featured_image_alt)
-            .bind(now())
-            .execute(&mut *tx)
-            .await?;
+        keep_revision!(tx, id, audit.user_id, revision::REVISION, patch)?;
         // The writer's autosave is older than what they just saved.
         sqlx::query(revision::FORGET_AUTOSAVE)
             .bind(id)
@@ -413,13 +397,7 @@ pub async fn set_status(
     change: &StatusChange<'_>,
     audit: &Audit,
 ) -> Result<bool> {
-    // Publishing with a future date schedules, so "published" rows are always live.
-    let status =
-        if change.status == status::PUBLISHED && change.published_at.is_some_and(|p| p > now()) {
-            status::SCHEDULED
-        } else {
-            change.status
-        };
+    let status = status::effective(change.status, change.published_at);
     const SET: &str = "UPDATE posts SET status = $2, published_at = $3, modified_at = $4, \
          version = version + $5 WHERE id = $1 AND ($6 IS NULL OR status = $6) RETURNING title, kind";
     on_writer!(db, |pool| {

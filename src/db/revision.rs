@@ -12,11 +12,32 @@ pub const REVISION: &str = "revision";
 /// Kind of the one autosave per article and writer.
 pub const AUTOSAVE: &str = "autosave";
 
-/// The insert a save runs inside its transaction (`db::article`), binding post, user, kind and
-/// the snapshot's fields in `Snapshot` order, then the time.
+/// The insert `keep_revision!` binds.
 pub const INSERT: &str = "INSERT INTO revisions (post_id, user_id, kind, title, body_source, custom_excerpt, \
      source_name, source_url, featured_image_url, featured_image_alt, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+/// Keep a revision of kind `$kind` inside an open transaction `$tx`, from `$text`: anything with
+/// the text fields of `Snapshot` (a `Snapshot`, a `NewArticle`, an `ArticlePatch`).
+#[macro_export]
+macro_rules! keep_revision {
+    ($tx:expr, $post_id:expr, $user_id:expr, $kind:expr, $text:expr) => {
+        sqlx::query($crate::db::revision::INSERT)
+            .bind($post_id)
+            .bind($user_id)
+            .bind($kind)
+            .bind(&$text.title)
+            .bind(&$text.body_source)
+            .bind(&$text.custom_excerpt)
+            .bind(&$text.source_name)
+            .bind(&$text.source_url)
+            .bind(&$text.featured_image_url)
+            .bind(&$text.featured_image_alt)
+            .bind($crate::db::now())
+            .execute(&mut *$tx)
+            .await
+    };
+}
 
 /// Keep an article's stored text as its first revision if it has none (run before its first save).
 pub const KEEP_ORIGINAL: &str = "INSERT INTO revisions (post_id, user_id, kind, title, body_source, custom_excerpt, \
@@ -90,7 +111,6 @@ pub async fn autosave_of(db: &Db, post_id: i64, user_id: i64) -> Result<Option<R
 
 /// Keep this as the writer's autosave of the article, replacing the previous one.
 pub async fn autosave(db: &Db, post_id: i64, user_id: i64, s: &Snapshot) -> Result<DateTime<Utc>> {
-    let at = now();
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
         sqlx::query(FORGET_AUTOSAVE)
@@ -98,21 +118,8 @@ pub async fn autosave(db: &Db, post_id: i64, user_id: i64, s: &Snapshot) -> Resu
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(INSERT)
-            .bind(post_id)
-            .bind(user_id)
-            .bind(AUTOSAVE)
-            .bind(&s.title)
-            .bind(&s.body_source)
-            .bind(&s.custom_excerpt)
-            .bind(&s.source_name)
-            .bind(&s.source_url)
-            .bind(&s.featured_image_url)
-            .bind(&s.featured_image_alt)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+        crate::keep_revision!(tx, post_id, user_id, AUTOSAVE, s)?;
         tx.commit().await?;
-        Ok(at)
+        Ok(now())
     })
 }

@@ -121,10 +121,16 @@ fn json_error(page: &ErrorPage, response: Response) -> Response {
 /// An error inside the admin, on the admin's own page (not the public theme's).
 fn admin_error(state: &AppState, page: &ErrorPage, response: Response) -> Response {
     let ctx = minijinja::context! {
-        site_title => state.site().settings.title.clone(),
-        css_url => state.theme().asset_url("admin.css"),
-        status => page.status.as_u16(),
-        message => page.message.clone(),
+        shell => minijinja::context! {
+            site_title => state.site().settings.title.clone(),
+            css_url => state.theme().asset_url("admin.css"),
+            error => page.message.clone(),
+        },
+        page_title => match page.status.as_u16() {
+            404 => "This page does not exist".to_string(),
+            403 => "Not allowed".to_string(),
+            s => format!("Error {s}"),
+        },
     };
     match state.theme().render("admin/error.html", ctx) {
         Ok(html) => keep_headers(&response, (page.status, Html(html)).into_response()),

@@ -138,6 +138,18 @@ pub struct OptionView {
     pub depth: usize,
 }
 
+impl OptionView {
+    /// A flat option.
+    pub fn new(value: impl ToString, label: impl Into<String>, selected: bool) -> OptionView {
+        OptionView {
+            value: value.to_string(),
+            label: label.into(),
+            selected,
+            depth: 0,
+        }
+    }
+}
+
 /// Field name → message, for forms sent back.
 pub type Errors = BTreeMap<String, String>;
 
@@ -146,12 +158,7 @@ pub fn role_options(current: &str) -> Vec<OptionView> {
     Role::ALL
         .iter()
         .rev()
-        .map(|r| OptionView {
-            value: r.as_str().into(),
-            label: r.label().into(),
-            selected: r.as_str() == current,
-            depth: 0,
-        })
+        .map(|r| OptionView::new(r.as_str(), r.label(), r.as_str() == current))
         .collect()
 }
 

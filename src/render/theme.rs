@@ -43,6 +43,7 @@ const TEMPLATES: &[&str] = &[
     "admin/settings.html",
     "admin/activity.html",
     "admin/term_fields.html",
+    "admin/pagination.html",
     "admin/refused.html",
     "admin/error.html",
 ];

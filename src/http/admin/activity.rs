@@ -94,22 +94,12 @@ pub async fn show_activity(
     let users: Vec<OptionView> = user::list_with_counts(state.db())
         .await?
         .into_iter()
-        .map(|(u, _)| OptionView {
-            selected: Some(u.id) == user_id,
-            value: u.id.to_string(),
-            label: u.display_name,
-            depth: 0,
-        })
+        .map(|(u, _)| OptionView::new(u.id, u.display_name, Some(u.id) == user_id))
         .collect();
     let actions: Vec<OptionView> = activity::actions(state.db())
         .await?
         .into_iter()
-        .map(|a| OptionView {
-            selected: Some(&a) == action.as_ref(),
-            value: a.clone(),
-            label: a,
-            depth: 0,
-        })
+        .map(|a| OptionView::new(&a, a.clone(), Some(&a) == action.as_ref()))
         .collect();
     let link = |p: u32| {
         let query = form_urlencoded::Serializer::new(String::new())

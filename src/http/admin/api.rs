@@ -99,15 +99,18 @@ pub async fn autosave(
     State(state): State<AppState>,
     Api { staff, body }: Api<AutosaveRequest>,
 ) -> Result<Json<Autosaved>> {
+    let snapshot = Snapshot {
+        title: body.title,
+        body_source: body.body.replace("\r\n", "\n"),
+        custom_excerpt: body.excerpt,
+        source_name: body.source_name,
+        source_url: body.source_url,
+        featured_image_url: body.featured_image_url,
+        featured_image_alt: body.featured_image_alt,
+    };
     if body.id == 0 {
         let mut e = edit::Edit::blank(if body.kind == "page" { "page" } else { "post" });
-        e.title = body.title;
-        e.body = body.body.replace("\r\n", "\n");
-        e.excerpt = body.excerpt;
-        e.source_name = body.source_name;
-        e.source_url = body.source_url;
-        e.featured_image_url = body.featured_image_url;
-        e.featured_image_alt = body.featured_image_alt;
+        e.take_text(snapshot);
         e.author_ids = vec![staff.user.id];
         return match edit::save(state.db(), &staff.actor, None, 0, &e).await? {
             edit::Saved::Done { id, version, .. } => Ok(Json(Autosaved {
@@ -118,21 +121,10 @@ pub async fn autosave(
                     edit_url: format!("/admin/posts/{id}"),
                 }),
             })),
-            edit::Saved::Invalid(errors) => Err(Error::Unprocessable(
-                errors.into_values().collect::<Vec<_>>().join(" "),
-            )),
+            edit::Saved::Invalid(errors) => Err(crate::actions::unprocessable(errors)),
             edit::Saved::Conflict { .. } => Err(Error::Conflict("already saved".into())),
         };
     }
-    let snapshot = Snapshot {
-        title: body.title,
-        body_source: body.body.replace("\r\n", "\n"),
-        custom_excerpt: body.excerpt,
-        source_name: body.source_name,
-        source_url: body.source_url,
-        featured_image_url: body.featured_image_url,
-        featured_image_alt: body.featured_image_alt,
-    };
     let at = edit::autosave(state.db(), &staff.actor, body.id, &snapshot).await?;
     Ok(Json(Autosaved {
         saved_at: DateView::with_time(&state.site(), at).display,

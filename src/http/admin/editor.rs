@@ -125,12 +125,7 @@ async fn editor_view(
             let chosen = e.author_ids.get(i).copied();
             writers
                 .iter()
-                .map(|w| OptionView {
-                    value: w.id.to_string(),
-                    label: w.display_name.clone(),
-                    selected: chosen == Some(w.id),
-                    depth: 0,
-                })
+                .map(|w| OptionView::new(w.id, w.display_name.clone(), chosen == Some(w.id)))
                 .collect()
         })
         .collect();
@@ -317,13 +312,7 @@ pub async fn edit_article(
     if q.contains_key("autosave")
         && let Some(saved) = revision::autosave_of(state.db(), id, staff.user.id).await?
     {
-        e.title = saved.snapshot.title;
-        e.body = saved.snapshot.body_source;
-        e.excerpt = saved.snapshot.custom_excerpt;
-        e.source_name = saved.snapshot.source_name;
-        e.source_url = saved.snapshot.source_url;
-        e.featured_image_url = saved.snapshot.featured_image_url;
-        e.featured_image_alt = saved.snapshot.featured_image_alt;
+        e.take_text(saved.snapshot);
         from_autosave = true;
     }
     let mut view = editor_view(&state, &staff, &e, Some(&a), a.version, Errors::new()).await?;

@@ -99,10 +99,12 @@ fn refused(state: &AppState, status: StatusCode, message: &str, fields: &Fields)
         })
         .collect();
     let ctx = minijinja::context! {
-        site_title => state.site().settings.title.clone(),
-        css_url => state.theme().asset_url("admin.css"),
-        status => status.as_u16(),
-        message => message,
+        shell => minijinja::context! {
+            site_title => state.site().settings.title.clone(),
+            css_url => state.theme().asset_url("admin.css"),
+            error => message,
+        },
+        page_title => "Nothing was saved",
         fields => kept,
     };
     match state.theme().render("admin/refused.html", ctx) {

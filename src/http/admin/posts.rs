@@ -258,12 +258,7 @@ async fn list(
     let authors: Vec<OptionView> = user::writers(db)
         .await?
         .into_iter()
-        .map(|u| OptionView {
-            selected: get("author") == u.id.to_string(),
-            value: u.id.to_string(),
-            label: u.display_name,
-            depth: 0,
-        })
+        .map(|u| OptionView::new(u.id, u.display_name, get("author") == u.id.to_string()))
         .collect();
     let sections = category_options(&categories, &[get("category").parse().unwrap_or(0)]);
     let pages = (total + PER_PAGE - 1) / PER_PAGE;

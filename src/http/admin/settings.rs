@@ -103,11 +103,12 @@ async fn page(
         .collect();
     let timezones: Vec<OptionView> = chrono_tz::TZ_VARIANTS
         .iter()
-        .map(|tz| OptionView {
-            value: tz.name().into(),
-            label: tz.name().replace('_', " "),
-            selected: tz.name() == value("timezone"),
-            depth: 0,
+        .map(|tz| {
+            OptionView::new(
+                tz.name(),
+                tz.name().replace('_', " "),
+                tz.name() == value("timezone"),
+            )
         })
         .collect();
     let structure = value("permalink_structure");
@@ -142,11 +143,9 @@ async fn page(
     let roles: Vec<OptionView> = Role::ALL
         .iter()
         .rev()
-        .map(|r| OptionView {
-            value: r.as_str().into(),
-            label: r.label().into(),
-            selected: chosen_roles.split(',').any(|c| c.trim() == r.as_str()),
-            depth: 0,
+        .map(|r| {
+            let chosen = chosen_roles.split(',').any(|c| c.trim() == r.as_str());
+            OptionView::new(r.as_str(), r.label(), chosen)
         })
         .collect();
     let ctx = minijinja::context! {

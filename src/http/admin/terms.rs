@@ -38,6 +38,17 @@ fn short(text: &str, n: usize) -> String {
     }
 }
 
+/// The sections a section may sit inside (none of `excluded`: itself and those below it).
+fn parent_options(all: &[Term], chosen: Option<i64>, excluded: &[i64]) -> Vec<OptionView> {
+    let mut options = vec![OptionView::new("", "None (top level)", chosen.is_none())];
+    options.extend(
+        category_options(all, &chosen.into_iter().collect::<Vec<_>>())
+            .into_iter()
+            .filter(|o| o.value.parse().is_ok_and(|id: i64| !excluded.contains(&id))),
+    );
+    options
+}
+
 fn base_of(taxonomy: &str) -> &'static str {
     if taxonomy == term::CATEGORY {
         "/admin/categories"
@@ -184,18 +195,7 @@ async fn edit_page(
     let base = base_of(&t.taxonomy);
     let shell = shell(state, staff, base, &HashMap::new()).await?;
     let all = term::all(state.db(), term::CATEGORY).await?;
-    let below = term::descendants(&all, t.id);
-    let mut parents = vec![OptionView {
-        value: String::new(),
-        label: "None (top level)".into(),
-        selected: form.parent_id.is_none(),
-        depth: 0,
-    }];
-    parents.extend(
-        category_options(&all, &form.parent_id.into_iter().collect::<Vec<_>>())
-            .into_iter()
-            .filter(|o| o.value.parse().is_ok_and(|id: i64| !below.contains(&id))),
-    );
+    let parents = parent_options(&all, form.parent_id, &term::descendants(&all, t.id));
     let ctx = minijinja::context! {
         shell,
         title => format!("Edit “{}”", t.name),

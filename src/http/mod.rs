@@ -19,6 +19,28 @@ use crate::app::AppState;
 use crate::error::ErrorPage;
 use crate::render::views::SiteView;
 
+/// A path parameter that answers the themed 404 when it does not parse (`/admin/posts/abc`):
+/// axum's own `Path` answers a bare-text 400.
+pub struct PathParam<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for PathParam<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = crate::error::Error;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(t)| PathParam(t))
+            .map_err(|_| crate::error::Error::NotFound)
+    }
+}
+
 /// Every route of the site.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -27,7 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/robots.txt", get(assets::get_robots))
         .route("/wp-comments-post.php", post(comments::post_comment))
         .route("/preview/{token}", get(site::preview::show_preview))
-        .merge(admin::router())
+        .merge(admin::router(state.clone()))
         .fallback(site::show_path)
         .layer(middleware::from_fn(gate::refuse_control_characters))
         .layer(middleware::from_fn_with_state(

@@ -44,6 +44,9 @@ both_backends! {
             assert_eq!(status, 303, "{path}");
             assert!(location.starts_with("/admin/login"), "{path} → {location}");
         }
+        for (wordpress, ours) in [("/wp-admin/", "/admin/"), ("/wp-login.php", "/admin/login")] {
+            assert_eq!(app.redirect(wordpress).await, (303, ours.to_string()), "a WordPress bookmark");
+        }
         let (_, location) = app.redirect("/admin/posts?status=draft").await;
         assert_eq!(location, "/admin/login?next=%2Fadmin%2Fposts%3Fstatus%3Ddraft", "comes back to where it was going");
         let r = app.client.post(app.url("/admin/posts/new")).form(&[("title", "x")]).send().await.expect("post");
@@ -175,6 +178,18 @@ both_backends! {
             .form(&[("csrf", ann.csrf.as_str()), ("tab", "general"), ("title", "Hijacked title")])
             .send().await.expect("post");
         assert_eq!(r.status().as_u16(), 403, "a form posted from another site");
+        // Behind a proxy that passes requests on under its own Host, the site's address is its origin.
+        let site = app.state.config().site_url.clone();
+        let r = ann.client.post(ann.url("/admin/settings")).header("origin", &site).header("host", "backend.internal:8080")
+            .form(&[("csrf", ann.csrf.as_str()), ("tab", "general"), ("title", "Proxied title"), ("tagline", "t"),
+                    ("timezone", "UTC"), ("date_format", "F j, Y"), ("time_format", "g:i a"), ("posts_per_page", "10"),
+                    ("permalink_structure", "/%year%/%monthnum%/%day%/%postname%/")])
+            .send().await.expect("post");
+        assert_eq!(r.status().as_u16(), 303, "the configured site address is this site");
+        assert_eq!(app.state.site().settings.title, "Proxied title");
+        let (status, html) = ann.get("/admin/posts/not-a-number").await;
+        assert_eq!(status, 404);
+        assert!(html.contains("This page does not exist"), "a themed page, not a bare 400");
         let r = ann.client.post(ann.url("/admin/api/render")).json(&serde_json::json!({"body": "x"})).send().await.expect("api");
         assert_eq!(r.status().as_u16(), 403, "script calls need the token header");
     }

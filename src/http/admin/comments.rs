@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
+
+use crate::http::PathParam;
 use axum::response::Response;
 use serde::Serialize;
 
@@ -169,7 +171,7 @@ async fn apply(state: &AppState, staff: &Staff, id: i64, action: &str) -> Result
 /// `POST /admin/comments/{id}/{action}`: approve, unapprove, spam, trash or delete.
 pub async fn moderate(
     State(state): State<AppState>,
-    Path((id, action)): Path<(i64, String)>,
+    PathParam((id, action)): PathParam<(i64, String)>,
     form: Posted,
 ) -> Result<Response> {
     apply(&state, &form.staff, id, &action).await?;
@@ -193,7 +195,7 @@ pub async fn post_bulk(State(state): State<AppState>, form: Posted) -> Result<Re
 /// `POST /admin/comments/{id}/edit`.
 pub async fn edit_comment(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     form: Posted,
 ) -> Result<Response> {
     if !moderation::edit_comment(
@@ -215,7 +217,7 @@ pub async fn edit_comment(
 /// `POST /admin/comments/{id}/reply`: published at once, as the signed-in person.
 pub async fn reply_comment(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     form: Posted,
 ) -> Result<Response> {
     moderation::reply_as_staff(

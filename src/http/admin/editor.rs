@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
+
+use crate::http::PathParam;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
@@ -303,7 +305,7 @@ async fn new_article(
 pub async fn edit_article(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response> {
     let (a, _) = edit::editable(state.db(), &staff.actor, id).await?;
@@ -439,7 +441,7 @@ pub async fn create_article(State(state): State<AppState>, form: Posted) -> Resu
 /// `POST /admin/posts/{id}`.
 pub async fn save_article(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     form: Posted,
 ) -> Result<Response> {
     save(&state, form, Some(id)).await
@@ -459,7 +461,7 @@ fn preview_response(html: String) -> Response {
 pub async fn preview_stored(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
 ) -> Result<Response> {
     let (a, _) = edit::editable(state.db(), &staff.actor, id).await?;
     let html = render_preview(
@@ -507,7 +509,7 @@ pub async fn preview_form(State(state): State<AppState>, form: Posted) -> Result
 /// `POST /admin/posts/{id}/corrections`.
 pub async fn add_correction(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     form: Posted,
 ) -> Result<Response> {
     edit::add_correction(state.db(), &form.staff.actor, id, form.fields.get("note")).await?;
@@ -519,7 +521,7 @@ pub async fn add_correction(
 /// `POST /admin/posts/{id}/share`: make a review link and show it in the editor.
 pub async fn share_article(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     form: Posted,
 ) -> Result<Response> {
     let (link, _) =

@@ -19,7 +19,7 @@ pub mod terms;
 pub mod users;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -29,9 +29,16 @@ use crate::app::AppState;
 use crate::error::Error;
 
 /// Every admin route.
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/admin", get(|| async { Redirect::permanent("/admin/") }))
+        // Where a WordPress newsroom's hands and bookmarks go.
+        .route("/wp-admin", get(|| async { Redirect::to("/admin/") }))
+        .route("/wp-admin/", get(|| async { Redirect::to("/admin/") }))
+        .route(
+            "/wp-login.php",
+            get(|| async { Redirect::to("/admin/login") }),
+        )
         .route("/admin/", get(dashboard::show_dashboard))
         .route(
             "/admin/login",
@@ -144,13 +151,13 @@ pub fn router() -> Router<AppState> {
             get(settings::show_settings).post(settings::save_settings),
         )
         .route("/admin/activity", get(activity::show_activity))
-        .layer(middleware::from_fn(guard))
+        .layer(middleware::from_fn_with_state(state, guard))
 }
 
 /// The admin's safety net on every response: never cached, never framed, no scripts but its
 /// own; and no form posted from another site (the CSRF tokens are checked as well).
-async fn guard(request: Request, next: Next) -> Response {
-    if request.method() == Method::POST && !same_origin(&request) {
+async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() == Method::POST && !same_origin(&request, &state.config().site_url) {
         return Error::Forbidden("This request came from another site and was refused.".into())
             .into_response();
     }
@@ -180,21 +187,23 @@ async fn guard(request: Request, next: Next) -> Response {
     response
 }
 
-/// Whether a POST's `Origin` (when the browser sent one) names this host.
-fn same_origin(request: &Request) -> bool {
+/// Whether a POST's `Origin` (when the browser sent one) is this site: the host it asked for, or
+/// the configured site address (a proxy may pass the request on under another Host).
+fn same_origin(request: &Request, site_url: &str) -> bool {
     let Some(origin) = request.headers().get(header::ORIGIN) else {
         return true;
     };
-    let Some(host) = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-    else {
+    let Some(origin) = origin.to_str().ok().map(|o| o.trim_end_matches('/')) else {
         return false;
     };
+    if origin.eq_ignore_ascii_case(site_url) {
+        return true;
+    }
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
     origin
-        .to_str()
-        .ok()
-        .and_then(|o| o.split_once("://"))
-        .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
+        .split_once("://")
+        .is_some_and(|(_, rest)| host.is_some_and(|h| rest.eq_ignore_ascii_case(h)))
 }

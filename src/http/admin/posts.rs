@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
+
+use crate::http::PathParam;
 use axum::response::Response;
 use serde::Serialize;
 
@@ -348,7 +350,7 @@ async fn act(state: &AppState, staff: &Staff, id: i64, action: &str) -> Result<&
 /// `POST /admin/posts/{id}/{action}`: one article's trash, restore, delete or publish.
 pub async fn post_row_action(
     State(state): State<AppState>,
-    Path((id, action)): Path<(i64, String)>,
+    PathParam((id, action)): PathParam<(i64, String)>,
     form: Posted,
 ) -> Result<Response> {
     let done = act(&state, &form.staff, id, &action).await?;

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
+
+use crate::http::PathParam;
 use axum::response::Response;
 use serde::Serialize;
 
@@ -51,7 +53,7 @@ fn label(site: &crate::render::Site, r: &Revision) -> String {
 pub async fn show_revisions(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response> {
     let (a, _) = edit::editable(state.db(), &staff.actor, id).await?;
@@ -129,7 +131,7 @@ pub async fn show_revisions(
 /// `POST /admin/posts/{id}/revisions/{revision}/restore`.
 pub async fn restore_revision(
     State(state): State<AppState>,
-    Path((id, revision)): Path<(i64, i64)>,
+    PathParam((id, revision)): PathParam<(i64, i64)>,
     form: Posted,
 ) -> Result<Response> {
     edit::restore_revision(state.db(), &form.staff.actor, id, revision).await?;

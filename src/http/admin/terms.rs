@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
+
+use crate::http::PathParam;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
@@ -214,7 +216,7 @@ async fn edit_page(
 pub async fn edit_term(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
 ) -> Result<Response> {
     staff
         .actor
@@ -232,7 +234,7 @@ pub async fn edit_term(
 /// `POST /admin/terms/{id}`.
 pub async fn save_term(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     form: Posted,
 ) -> Result<Response> {
     form.staff
@@ -269,7 +271,7 @@ pub async fn save_term(
 /// `POST /admin/terms/{id}/delete`.
 pub async fn delete_term(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     form: Posted,
 ) -> Result<Response> {
     let t = term::get(state.db(), id).await?.ok_or(Error::NotFound)?;

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
+
+use crate::http::PathParam;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
@@ -168,7 +170,7 @@ async fn target(state: &AppState, staff: &Staff, id: i64) -> Result<User> {
 pub async fn edit_user(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response> {
     if id == staff.user.id {
@@ -190,7 +192,7 @@ pub async fn edit_user(
 /// `POST /admin/users/{id}`: their profile.
 pub async fn save_user(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     form: Posted,
 ) -> Result<Response> {
     let Posted { staff, fields } = form;
@@ -217,7 +219,7 @@ pub async fn save_user(
 /// `POST /admin/users/{id}/role`.
 pub async fn change_role(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     form: Posted,
 ) -> Result<Response> {
     account::change_role(state.db(), &form.staff.actor, id, form.fields.get("role")).await?;
@@ -227,7 +229,7 @@ pub async fn change_role(
 /// `POST /admin/users/{id}/password`: an administrator sets it (their sessions end).
 pub async fn set_password(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     form: Posted,
 ) -> Result<Response> {
     let Posted { staff, fields } = form;
@@ -262,7 +264,7 @@ pub async fn set_password(
 /// `POST /admin/users/{id}/two-factor/off`: for someone who lost their phone and their codes.
 pub async fn turn_off_two_factor(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     form: Posted,
 ) -> Result<Response> {
     let u = target(&state, &form.staff, id).await?;

@@ -1,7 +1,9 @@
 //! `/preview/<token>`: a draft shared for review (with a lawyer, a source) without an account,
 //! until the link expires. Never indexed, never cached.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::http::PathParam;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 
@@ -17,7 +19,7 @@ use crate::http::site::article::render_preview;
 /// `GET /preview/{token}`.
 pub async fn show_preview(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    PathParam(token): PathParam<String>,
 ) -> Result<Response> {
     let site = state.site();
     let id = preview_link::check(&site.settings.secret, &token, db::now()).ok_or_else(|| {

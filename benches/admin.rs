@@ -1,6 +1,7 @@
 //! How fast the admin is for the people who use it all day: the editor page and a save, over
-//! real HTTP against the real server, on a site of 1,000 articles (SQLite by default; set
-//! NEWSROOM_BENCH_PG=postgres://… to measure PostgreSQL). Prints figures; passes or fails nothing.
+//! real HTTP against the real server, on a site of 1,000 articles (NEWSROOM_BENCH_ARTICLES for
+//! another size; SQLite by default, NEWSROOM_BENCH_PG=postgres://… to measure PostgreSQL).
+//! Prints figures; passes or fails nothing.
 //!
 //! cargo bench --bench admin [-- ROUNDS]
 
@@ -60,7 +61,11 @@ async fn main() {
         .expect("db")
     {
         newsroom::actions::demo::seed(db).await.expect("seed");
-        newsroom::actions::demo::generate(db, 1000)
+        let articles = std::env::var("NEWSROOM_BENCH_ARTICLES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1000);
+        newsroom::actions::demo::generate(db, articles)
             .await
             .expect("generate");
     }

@@ -105,3 +105,8 @@ CREATE INDEX activity_at ON activity (at);
 
 -- The moderation queue lists comments by status, newest first, and counts them for the menu badge.
 CREATE INDEX comments_status ON comments (status, created_at);
+
+-- The admin's article list: newest first by publication (or last change, for drafts) and "Mine",
+-- without sorting or scanning every article.
+CREATE INDEX posts_admin_date ON posts (kind, (COALESCE(published_at, modified_at)));
+CREATE INDEX posts_owner ON posts (owner_id);

@@ -519,6 +519,14 @@ pub struct AdminFilter {
     pub limit: i64,
 }
 
+/// The ids of a person's articles (created or in the byline) for an `IN`: each side reads its own
+/// index, where an `OR` would make the planner test every article.
+fn own_ids(param: &str) -> String {
+    format!(
+        "SELECT id FROM posts WHERE owner_id = {param} UNION SELECT post_id FROM post_authors WHERE user_id = {param}"
+    )
+}
+
 /// One page of the admin list and how many articles match in all.
 pub async fn admin_list(db: &Db, f: &AdminFilter) -> Result<(Vec<Article>, i64)> {
     enum Bind {
@@ -540,15 +548,11 @@ pub async fn admin_list(db: &Db, f: &AdminFilter) -> Result<(Vec<Article>, i64)>
     }
     if let Some(viewer) = f.private_visible_to {
         let p = next(&mut binds, Bind::Int(viewer));
-        wheres.push(format!(
-            "(status <> 'private' OR owner_id = {p} OR EXISTS (SELECT 1 FROM post_authors pa WHERE pa.post_id = posts.id AND pa.user_id = {p}))"
-        ));
+        wheres.push(format!("(status <> 'private' OR id IN ({}))", own_ids(&p)));
     }
     if let Some(author) = f.author {
         let p = next(&mut binds, Bind::Int(author));
-        wheres.push(format!(
-            "(owner_id = {p} OR EXISTS (SELECT 1 FROM post_authors pa WHERE pa.post_id = posts.id AND pa.user_id = {p}))"
-        ));
+        wheres.push(format!("id IN ({})", own_ids(&p)));
     }
     if !f.term_ids.is_empty() {
         let list: Vec<String> = f

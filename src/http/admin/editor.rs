@@ -244,23 +244,14 @@ async fn editor_page(
     status_code: StatusCode,
     view: EditorView,
 ) -> Result<Response> {
-    let path = if view.kind == articles::PAGE && view.id.is_none() {
-        "/admin/pages/new".to_string()
-    } else {
-        "/admin/posts/new".to_string()
+    // The menu entry to mark, and the page's title.
+    let (menu, title) = match (view.id, view.kind.as_str()) {
+        (None, articles::PAGE) => ("/admin/pages/new", "New page"),
+        (None, _) => ("/admin/posts/new", "New article"),
+        (Some(_), articles::PAGE) => ("/admin/pages", "Edit page"),
+        (Some(_), _) => ("/admin/posts", "Edit article"),
     };
-    let path = if view.id.is_some() {
-        "/admin/posts".to_string()
-    } else {
-        path
-    };
-    let shell = shell(state, staff, &path, q).await?;
-    let title = match (&view.id, view.kind.as_str()) {
-        (None, articles::PAGE) => "New page".to_string(),
-        (None, _) => "New article".to_string(),
-        (Some(_), articles::PAGE) => "Edit page".to_string(),
-        (Some(_), _) => "Edit article".to_string(),
-    };
+    let shell = shell(state, staff, menu, q).await?;
     let ctx = minijinja::context! { shell, title, editor => view };
     render_status(state, status_code, "admin/editor.html", ctx)
 }

@@ -26,6 +26,8 @@ pub enum Error {
     #[error("{0}")]
     Unprocessable(String),
     #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
     TooManyRequests(String),
     #[error("the site is busy, please try again in a moment")]
     Unavailable,
@@ -62,6 +64,7 @@ impl Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Error::Database(_) | Error::Migration(_) | Error::Template(_) | Error::Internal(_) => {

@@ -83,9 +83,10 @@ pub async fn find(db: &Db, id_hash: &str, at: DateTime<Utc>) -> Result<Option<(S
     }))
 }
 
-/// Note that a session was used now (from `ip`).
+/// Note that a session was used now (from `ip`, when known).
 pub async fn touch(db: &Db, id_hash: &str, at: DateTime<Utc>, ip: &str) -> Result<()> {
-    const SQL: &str = "UPDATE sessions SET last_seen_at = $2, ip = $3 WHERE id_hash = $1";
+    const SQL: &str = "UPDATE sessions SET last_seen_at = $2, ip = CASE WHEN $3 = '' THEN ip ELSE $3 END \
+                       WHERE id_hash = $1";
     on_writer!(db, |pool| sqlx::query(SQL)
         .bind(id_hash)
         .bind(at)

@@ -67,7 +67,12 @@ async fn render_error_pages(
 ) -> Response {
     let path = request.uri().path().to_string();
     let response = next.run(request).await;
-    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
+    let Some(page) = response
+        .extensions()
+        .get::<ErrorPage>()
+        .cloned()
+        .or_else(|| bare_error(&response))
+    else {
         return response;
     };
     if path.starts_with("/admin/api/") {
@@ -108,6 +113,35 @@ async fn render_error_pages(
             r
         }
     }
+}
+
+/// A page for an error axum answered itself in bare text (a method a route does not take, a body
+/// too large or of the wrong type), so every error a person meets is a page like the others.
+fn bare_error(response: &Response) -> Option<ErrorPage> {
+    let status = response.status();
+    let bare = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|t| t.starts_with("text/plain"));
+    if !status.is_client_error() && !status.is_server_error() || !bare {
+        return None;
+    }
+    let message = match status.as_u16() {
+        405 => "This address does not take that kind of request.",
+        413 => "What was sent is too large.",
+        415 => "What was sent is not a form or JSON this site reads.",
+        400 | 422 => "The request could not be read.",
+        404 => "page not found",
+        _ if status.is_server_error() => {
+            "Something went wrong on our side. Please try again later."
+        }
+        _ => "The request could not be answered.",
+    };
+    Some(ErrorPage {
+        status,
+        message: message.into(),
+    })
 }
 
 /// Copy the headers an error response carried (Retry-After, Set-Cookie…) onto its rendering.

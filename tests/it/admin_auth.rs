@@ -187,6 +187,11 @@ both_backends! {
             .send().await.expect("post");
         assert_eq!(r.status().as_u16(), 303, "the configured site address is this site");
         assert_eq!(app.state.site().settings.title, "Proxied title");
+        let r = ann.client.get(ann.url("/admin/logout")).send().await.expect("get");
+        assert_eq!(r.status().as_u16(), 405);
+        assert_eq!(r.headers()["allow"], "POST");
+        assert!(r.text().await.expect("body").contains("does not take that kind of request"), "a page, not bare text");
+        assert_eq!(app.redirect("/admin/posts/").await, (301, "/admin/posts".to_string()));
         let (status, html) = ann.get("/admin/posts/not-a-number").await;
         assert_eq!(status, 404);
         assert!(html.contains("This page does not exist"), "a themed page, not a bare 400");

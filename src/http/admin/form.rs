@@ -113,16 +113,15 @@ fn refused(state: &AppState, status: StatusCode, message: &str, fields: &Fields)
     }
 }
 
-async fn read_body(req: Request) -> Result<(axum::http::request::Parts, Fields), Response> {
-    let (parts, body) = req.into_parts();
+async fn read_body(body: axum::body::Body) -> Result<Fields, Response> {
     let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
-        Error::BadRequest(format!(
+        Error::TooLarge(format!(
             "This form is larger than {} MB and was not read.",
             BODY_LIMIT / 1024 / 1024
         ))
         .into_response()
     })?;
-    Ok((parts, Fields::parse(&bytes)))
+    Ok(Fields::parse(&bytes))
 }
 
 /// The refusal page when a field holds a control character; None when every field is clean.
@@ -153,8 +152,10 @@ impl FromRequest<AppState> for Posted {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (mut parts, fields) = read_body(req).await?;
+        // Who is asking first: a stranger's form is not read at all.
+        let (mut parts, body) = req.into_parts();
         let staff = Staff::from_request_parts(&mut parts, state).await?;
+        let fields = read_body(body).await?;
         if !staff.csrf_ok(fields.get("csrf")) {
             return Err(refused(
                 state,
@@ -181,7 +182,8 @@ impl FromRequest<AppState> for PrePosted {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (parts, fields) = read_body(req).await?;
+        let (parts, body) = req.into_parts();
+        let fields = read_body(body).await?;
         let secret = state.site().settings.secret.clone();
         let ok = cookie_value(&parts.headers, PRE_COOKIE).is_some_and(|c| {
             crate::content::signing::same(&session::pre_token(&secret, &c), fields.get("csrf"))
@@ -226,7 +228,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Api<T> {
         }
         let bytes = axum::body::to_bytes(body, BODY_LIMIT)
             .await
-            .map_err(|_| Error::BadRequest("The request is too large.".into()).into_response())?;
+            .map_err(|_| Error::TooLarge("The request is too large.".into()).into_response())?;
         let body = serde_json::from_slice(&bytes).map_err(|e| {
             Error::BadRequest(format!("The request could not be read: {e}")).into_response()
         })?;

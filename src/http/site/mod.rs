@@ -44,6 +44,10 @@ pub async fn show_path(
         .decode_utf8()
         .map_err(|_| Error::NotFound)?
         .into_owned();
+    // The admin's addresses have no trailing slash (but for /admin/ itself).
+    if path.starts_with("/admin/") && path.len() > "/admin/".len() && path.ends_with('/') {
+        return Ok(redirect(path.trim_end_matches('/'), uri.query()));
+    }
     if path == "/"
         && let Some(target) = legacy_query_target(&state, &query).await?
     {

@@ -162,7 +162,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         actions::demo::seed(state.db()).await?;
         state.reload_site().await?;
     }
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(
         "Newsroom serving http://{} ({} at {})",
         listener.local_addr()?,

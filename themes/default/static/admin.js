@@ -18,6 +18,12 @@
     return response.json();
   }
 
+  // On a phone the menu is one scrolling row: bring the current section into view.
+  const current = document.querySelector('.admin-nav [aria-current]');
+  if (current && current.parentElement.parentElement.scrollWidth > root.clientWidth) {
+    current.scrollIntoView({ block: 'nearest', inline: 'center' });
+  }
+
   // Tick every row of a list at once.
   document.querySelectorAll('[data-check-all]').forEach((box) => {
     box.addEventListener('change', () => {

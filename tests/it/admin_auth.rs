@@ -81,6 +81,11 @@ both_backends! {
         assert!(!first_cookie.contains("Secure"), "plain HTTP: no Secure flag");
         assert!(!first_cookie.contains("Max-Age"), "without “remember me” the cookie ends with the browser");
         assert_eq!(status_with_cookie(&app, &first_cookie, "/admin/").await, 200);
+        // Sessions live in the database: another node on it knows this one.
+        let (other, _) = app.second_node().await;
+        let r = app.client.get(format!("{other}/admin/")).header("cookie", first_cookie.split(';').next().expect("pair"))
+            .send().await.expect("get");
+        assert_eq!(r.status().as_u16(), 200, "signed in on the second node too");
 
         // Signing in again (same browser) gives a new id and ends the old session.
         let second = login("ANN").await;

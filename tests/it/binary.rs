@@ -16,7 +16,7 @@ impl Drop for Child {
 async fn serve_on_an_empty_data_folder_starts_a_demo_site_on_sqlite() {
     let dir = std::env::temp_dir().join(format!("newsroom_bin_{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let (child, base) = spawn_server(&dir, None, &[]);
+    let (child, base, _) = spawn_server(&dir, None, &[]);
     let html = reqwest::get(&base)
         .await
         .expect("get")
@@ -57,14 +57,20 @@ fn an_unsupported_database_url_is_a_clear_error() {
     assert!(err.contains("unsupported database URL"), "{err}");
 }
 
-/// Start `newsroom serve` (with `extra` flags) on a data folder and database; the child and its base URL.
-fn spawn_server(dir: &std::path::Path, database: Option<&str>, extra: &[&str]) -> (Child, String) {
+/// Start `newsroom serve` (with `extra` flags) on a data folder and database; the child, its base
+/// URL and the log lines that follow the "serving" one.
+fn spawn_server(
+    dir: &std::path::Path,
+    database: Option<&str>,
+    extra: &[&str],
+) -> (Child, String, std::sync::mpsc::Receiver<String>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsroom"));
     cmd.args(["serve", "--listen", "127.0.0.1:0"])
         .args(extra)
         .env("NEWSROOM_DATA", dir)
         .env("NEWSROOM_LOG", "newsroom=info")
         .env("NO_COLOR", "1")
+        .env_remove("NEWSROOM_SMTP_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     use_database(&mut cmd, database);
@@ -79,8 +85,9 @@ fn use_database(cmd: &mut Command, database: Option<&str>) {
     };
 }
 
-/// Wait for the "serving http://…" log line; keep draining the log so the server never blocks.
-fn read_address(mut child: Child) -> (Child, String) {
+/// Wait for the "serving http://…" log line; the later lines go to the receiver, and the log
+/// keeps being drained even when nobody listens, so the server never blocks on a full pipe.
+fn read_address(mut child: Child) -> (Child, String, std::sync::mpsc::Receiver<String>) {
     let stdout = child.0.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let base = loop {
@@ -92,8 +99,13 @@ fn read_address(mut child: Child) -> (Child, String) {
             break rest.split_whitespace().next().expect("address").to_string();
         }
     };
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, base)
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    (child, base, rx)
 }
 
 async fn acknowledged_comment_survives_a_hard_kill(database: Option<String>) {
@@ -117,7 +129,7 @@ async fn acknowledged_comment_survives_a_hard_kill(database: Option<String>) {
             .expect("set");
         state.close().await;
     }
-    let (mut child, base) = spawn_server(&dir, database.as_deref(), &["--no-demo"]);
+    let (mut child, base, _) = spawn_server(&dir, database.as_deref(), &["--no-demo"]);
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -223,45 +235,6 @@ async fn an_acknowledged_comment_survives_a_hard_kill_on_postgres() {
     crate::support::drop_pg_database(&name);
 }
 
-/// Start `newsroom serve` and keep every log line: the child, its base URL and the lines.
-fn spawn_logged(dir: &std::path::Path) -> (Child, String, std::sync::mpsc::Receiver<String>) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsroom"));
-    cmd.args([
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--no-demo",
-        "--site-url",
-        "https://news.example.org",
-    ])
-    .env("NEWSROOM_DATA", dir)
-    .env("NEWSROOM_LOG", "newsroom=info")
-    .env("NO_COLOR", "1")
-    .env_remove("NEWSROOM_DATABASE_URL")
-    .env_remove("NEWSROOM_SMTP_URL")
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null());
-    let mut child = Child(cmd.spawn().expect("spawn newsroom"));
-    let stdout = child.0.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let base = loop {
-        let line = rx
-            .recv_timeout(std::time::Duration::from_secs(30))
-            .expect("newsroom exited without serving");
-        if let Some(rest) = line.split("serving ").nth(1) {
-            break rest.split_whitespace().next().expect("address").to_string();
-        }
-    };
-    (child, base, rx)
-}
-
 /// The next log line containing `needle`, waiting up to five seconds.
 fn wait_for_line(rx: &std::sync::mpsc::Receiver<String>, needle: &str) -> Option<String> {
     let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
@@ -297,7 +270,8 @@ fn newsroom(dir: &std::path::Path, args: &[&str], stdin: &str) -> std::process::
 async fn the_first_administrator_is_made_at_the_command_line_never_by_default() {
     let dir = std::env::temp_dir().join(format!("newsroom_users_{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let (child, _, rx) = spawn_logged(&dir);
+    let site = ["--no-demo", "--site-url", "https://news.example.org"];
+    let (child, _, rx) = spawn_server(&dir, None, &site);
     let hint = wait_for_line(&rx, "no administrator yet").expect("serve says how to make one");
     assert!(
         hint.contains("newsroom user add you@example.org --role administrator"),
@@ -395,7 +369,7 @@ async fn the_first_administrator_is_made_at_the_command_line_never_by_default() 
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("no user with email"));
 
     // With an administrator there is no hint; a forgotten password's link goes to the log.
-    let (child, base, rx) = spawn_logged(&dir);
+    let (child, base, rx) = spawn_server(&dir, None, &site);
     let client = crate::support::admin::cookie_client();
     let html = client
         .get(format!("{base}/admin/forgot"))

@@ -121,7 +121,7 @@ async fn acknowledged_comment_survives_a_hard_kill(database: Option<String>) {
         let state = AppState::open(Config::for_data(&dir, database.clone()))
             .await
             .expect("open");
-        newsroom::actions::demo::seed(state.db())
+        newsroom::actions::demo::seed(state.db(), state.media())
             .await
             .expect("seed");
         newsroom::db::setting::set(state.db(), "comment_min_seconds", "0")

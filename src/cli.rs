@@ -30,6 +30,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = AppState::open(config).await?;
             if actions::demo::site_is_empty(state.db()).await? {
                 actions::demo::seed(state.db(), state.media()).await?;
+            } else {
+                println!("the site already has people or articles: no demo articles added");
             }
             if args.articles > 0 {
                 actions::demo::generate(state.db(), args.articles).await?;
@@ -100,9 +102,10 @@ async fn add_media(
             .await?
         {
             Ok(s) if s.existed => println!(
-                "{}: already in the library as picture {} (/media/{})",
+                "{}: already in the library as picture {}, place it with ![{}](/media/{})",
                 path.display(),
                 s.media.id,
+                s.media.alt,
                 s.media.id
             ),
             Ok(s) => println!(

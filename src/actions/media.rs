@@ -75,6 +75,14 @@ fn check_text(text: &MediaText) -> FieldErrors {
     errors
 }
 
+/// Turns at processing pictures: as many as the machine has cores.
+fn processing_turns() -> &'static tokio::sync::Semaphore {
+    static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    TURNS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    })
+}
+
 /// Take a picture into the library; Err(message) when the file is refused.
 pub async fn upload(
     db: &Db,
@@ -100,7 +108,12 @@ pub async fn upload(
         ..Limits::default()
     };
     let bytes = std::mem::take(&mut upload.bytes);
-    // Decoding and encoding take CPU for a while: off the async runtime, so other requests go on.
+    // Decoding and encoding take CPU for a while: off the async runtime, so other requests go on,
+    // and one picture per core at a time, so a burst of uploads cannot take all the memory.
+    let _turn = processing_turns()
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(format!("waiting to process a picture: {e}")))?;
     let processed = tokio::task::spawn_blocking(move || picture::process(&bytes, limits))
         .await
         .map_err(|e| Error::Internal(format!("processing a picture: {e}")))?;

@@ -8,7 +8,10 @@
 use std::io::Cursor;
 
 use fast_image_resize as fr;
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader};
+
+/// The longest side taken: WebP's own limit.
+pub const MAX_SIDE: u32 = 16_383;
 
 /// The widths made for `srcset`, never wider than the picture itself.
 pub const WIDTHS: [u32; 4] = [320, 640, 1024, 1600];
@@ -47,6 +50,10 @@ pub enum Refusal {
         height: u32,
         max: u64,
     },
+    TooLong {
+        width: u32,
+        height: u32,
+    },
     /// A picture format we recognise but do not take (SVG, AVIF, HEIC, TIFF…), named.
     Unsupported(&'static str),
     NotAPicture,
@@ -65,6 +72,9 @@ impl Refusal {
             Refusal::TooManyPixels { width, height, max } => format!(
                 "This picture is {width} × {height} pixels; at most {} megapixels are taken. Export it smaller.",
                 max / 1_000_000
+            ),
+            Refusal::TooLong { width, height } => format!(
+                "This picture is {width} × {height} pixels; a side can be at most {MAX_SIDE} pixels. Export it smaller or cut it in parts."
             ),
             Refusal::Unsupported(kind) => {
                 format!("{kind} files are not taken. Please upload a JPEG, PNG, WebP or GIF.")
@@ -188,6 +198,9 @@ pub fn process(bytes: &[u8], limits: Limits) -> Result<Processed, Refusal> {
     let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
         .map_err(broken)?;
+    if width.max(height) > MAX_SIDE {
+        return Err(Refusal::TooLong { width, height });
+    }
     if u64::from(width) * u64::from(height) > limits.max_pixels {
         return Err(Refusal::TooManyPixels {
             width,
@@ -207,26 +220,39 @@ pub fn process(bytes: &[u8], limits: Limits) -> Result<Processed, Refusal> {
     img.apply_orientation(orientation);
     let alpha = img.color().has_alpha() && has_transparency(&img);
     let fallback = if alpha { Encoding::Png } else { Encoding::Jpeg };
-    let (w, h) = (img.width(), img.height());
-    let original = encode(&img, fallback)?;
-    let mut widths: Vec<u32> = WIDTHS.iter().copied().filter(|x| *x < w).collect();
-    if w <= WIDTHS[WIDTHS.len() - 1] {
-        widths.push(w);
+    // One 8-bit buffer from here on: every size is read from it, never a further full copy.
+    let full = Pixels::of(img, alpha);
+    let original = encode(&full, fallback)?;
+    let mut widths: Vec<u32> = WIDTHS.iter().copied().filter(|x| *x < full.width).collect();
+    if full.width <= WIDTHS[WIDTHS.len() - 1] {
+        widths.push(full.width);
     }
+    // Largest first, each made from the one before: only the first reads the full picture, and
+    // no step shrinks by more than about 2.5×, which Lanczos does without visible loss.
     let mut variants = Vec::new();
-    for target in widths {
-        let sized = if target == w {
-            img.clone()
-        } else {
-            resize(&img, target, alpha)?
-        };
+    let mut larger: Option<Pixels> = None;
+    for &target in widths.iter().rev() {
+        if target == full.width {
+            variants.push(encode(&full, Encoding::Webp)?);
+            // The full-size fallback is the original itself: the same bytes, stored once.
+            variants.push(original.clone());
+            continue;
+        }
+        let sized = larger.as_ref().unwrap_or(&full).resized(target)?;
         variants.push(encode(&sized, Encoding::Webp)?);
         variants.push(encode(&sized, fallback)?);
+        larger = Some(sized);
     }
+    // Smallest first, as `srcset` lists them.
+    variants.reverse();
+    for pair in variants.chunks_mut(2) {
+        pair.sort_by_key(|v| v.encoding != Encoding::Webp);
+    }
+    let (width, height) = (full.width, full.height);
     Ok(Processed {
         source_format: format_name(format),
-        width: w,
-        height: h,
+        width,
+        height,
         original,
         variants,
     })
@@ -234,79 +260,111 @@ pub fn process(bytes: &[u8], limits: Limits) -> Result<Processed, Refusal> {
 
 /// Whether any pixel is not fully opaque (a PNG with an unused alpha channel is a photo).
 fn has_transparency(img: &DynamicImage) -> bool {
-    img.to_rgba8().pixels().any(|p| p.0[3] < 255)
-}
-
-/// `img` scaled to `width` (height in proportion) with a Lanczos filter.
-fn resize(img: &DynamicImage, width: u32, alpha: bool) -> Result<DynamicImage, Refusal> {
-    let height = ((u64::from(img.height()) * u64::from(width)) / u64::from(img.width().max(1)))
-        .max(1) as u32;
-    let failed = |e: String| Refusal::Broken(format!("resizing: {e}"));
-    let options =
-        fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
-    let mut resizer = fr::Resizer::new();
-    if alpha {
-        let src = img.to_rgba8();
-        let source = fr::images::Image::from_vec_u8(
-            src.width(),
-            src.height(),
-            src.into_raw(),
-            fr::PixelType::U8x4,
-        )
-        .map_err(|e| failed(e.to_string()))?;
-        let mut out = fr::images::Image::new(width, height, fr::PixelType::U8x4);
-        resizer
-            .resize(&source, &mut out, &options)
-            .map_err(|e| failed(e.to_string()))?;
-        image::RgbaImage::from_raw(width, height, out.into_vec())
-            .map(DynamicImage::ImageRgba8)
-            .ok_or_else(|| failed("buffer size".into()))
-    } else {
-        let src = img.to_rgb8();
-        let source = fr::images::Image::from_vec_u8(
-            src.width(),
-            src.height(),
-            src.into_raw(),
-            fr::PixelType::U8x3,
-        )
-        .map_err(|e| failed(e.to_string()))?;
-        let mut out = fr::images::Image::new(width, height, fr::PixelType::U8x3);
-        resizer
-            .resize(&source, &mut out, &options)
-            .map_err(|e| failed(e.to_string()))?;
-        image::RgbImage::from_raw(width, height, out.into_vec())
-            .map(DynamicImage::ImageRgb8)
-            .ok_or_else(|| failed("buffer size".into()))
+    match img.as_rgba8() {
+        Some(rgba) => rgba.pixels().any(|p| p.0[3] < 255),
+        None => img.to_rgba8().pixels().any(|p| p.0[3] < 255),
     }
 }
 
-/// Encode without metadata: the encoders here write pixels only.
-fn encode(img: &DynamicImage, encoding: Encoding) -> Result<Encoded, Refusal> {
+/// A picture's pixels, 8 bits per channel: RGB, or RGBA when it has transparency.
+struct Pixels {
+    width: u32,
+    height: u32,
+    alpha: bool,
+    bytes: Vec<u8>,
+}
+
+impl Pixels {
+    fn of(img: DynamicImage, alpha: bool) -> Pixels {
+        let (width, height) = (img.width(), img.height());
+        // `into_*` hands over the buffer when it already has that layout (the usual JPEG case).
+        let bytes = if alpha {
+            img.into_rgba8().into_raw()
+        } else {
+            img.into_rgb8().into_raw()
+        };
+        Pixels {
+            width,
+            height,
+            alpha,
+            bytes,
+        }
+    }
+
+    fn pixel_type(&self) -> fr::PixelType {
+        if self.alpha {
+            fr::PixelType::U8x4
+        } else {
+            fr::PixelType::U8x3
+        }
+    }
+
+    /// Scaled to `width` (height in proportion) with a Lanczos filter.
+    fn resized(&self, width: u32) -> Result<Pixels, Refusal> {
+        let height = ((u64::from(self.height) * u64::from(width)) / u64::from(self.width.max(1)))
+            .max(1) as u32;
+        let failed = |e: String| Refusal::Broken(format!("resizing: {e}"));
+        let source =
+            fr::images::ImageRef::new(self.width, self.height, &self.bytes, self.pixel_type())
+                .map_err(|e| failed(e.to_string()))?;
+        let mut out = fr::images::Image::new(width, height, self.pixel_type());
+        let options = fr::ResizeOptions::new()
+            .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
+        fr::Resizer::new()
+            .resize(&source, &mut out, &options)
+            .map_err(|e| failed(e.to_string()))?;
+        Ok(Pixels {
+            width,
+            height,
+            alpha: self.alpha,
+            bytes: out.into_vec(),
+        })
+    }
+}
+
+/// Encode pixels alone: nothing else (EXIF, GPS, XMP, comments, trailing data) is written.
+fn encode(p: &Pixels, encoding: Encoding) -> Result<Encoded, Refusal> {
     let failed = |e: String| Refusal::Broken(format!("encoding: {e}"));
-    let (width, height) = (img.width(), img.height());
+    let (width, height) = (p.width, p.height);
     let bytes = match encoding {
         Encoding::Webp => {
-            let memory = if img.color().has_alpha() {
-                let rgba = img.to_rgba8();
-                webp::Encoder::from_rgba(&rgba, width, height).encode(WEBP_QUALITY)
+            let encoder = if p.alpha {
+                webp::Encoder::from_rgba(&p.bytes, width, height)
             } else {
-                let rgb = img.to_rgb8();
-                webp::Encoder::from_rgb(&rgb, width, height).encode(WEBP_QUALITY)
+                webp::Encoder::from_rgb(&p.bytes, width, height)
             };
-            memory.to_vec()
+            encoder
+                .encode_simple(false, WEBP_QUALITY)
+                .map_err(|e| failed(format!("{e:?}")))?
+                .to_vec()
         }
         Encoding::Jpeg => {
             let mut out = Vec::new();
-            let encoder =
-                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
-            img.to_rgb8()
-                .write_with_encoder(encoder)
+            let mut encoder = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
+            // Tables fitted to the picture make files readers download about a quarter smaller,
+            // but need the whole picture's coefficients in memory: worth it for the sizes that
+            // are served, not for the full-size original of a big photo, which is only kept.
+            encoder.set_optimized_huffman_tables(width <= WIDTHS[WIDTHS.len() - 1]);
+            let side = |n: u32| u16::try_from(n).map_err(|_| failed("too large for JPEG".into()));
+            encoder
+                .encode(
+                    &p.bytes,
+                    side(width)?,
+                    side(height)?,
+                    jpeg_encoder::ColorType::Rgb,
+                )
                 .map_err(|e| failed(e.to_string()))?;
             out
         }
         Encoding::Png => {
             let mut out = Vec::new();
-            img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            let color = if p.alpha {
+                image::ExtendedColorType::Rgba8
+            } else {
+                image::ExtendedColorType::Rgb8
+            };
+            image::codecs::png::PngEncoder::new(&mut out)
+                .write_image(&p.bytes, width, height, color)
                 .map_err(|e| failed(e.to_string()))?;
             out
         }
@@ -388,5 +446,31 @@ mod tests {
             },
         );
         assert!(r.unwrap_err().message().contains("300 × 300 pixels"));
+        let tall = process(&jpeg(40, 16_400), Limits::default());
+        assert_eq!(
+            tall.unwrap_err(),
+            Refusal::TooLong {
+                width: 40,
+                height: 16_400
+            }
+        );
+    }
+
+    #[test]
+    fn a_picture_as_wide_as_a_size_is_stored_once_for_both() {
+        let p = process(&jpeg(640, 480), Limits::default()).unwrap();
+        let own = p
+            .variants
+            .iter()
+            .find(|v| v.width == 640 && v.encoding == Encoding::Jpeg);
+        assert_eq!(own.map(|v| &v.bytes), Some(&p.original.bytes));
+        for v in &p.variants {
+            let img = image::load_from_memory(&v.bytes).unwrap();
+            assert_eq!(
+                (img.width(), img.height()),
+                (v.width, v.height),
+                "each file is the size it says"
+            );
+        }
     }
 }

@@ -67,6 +67,18 @@ pub struct MediaText {
     pub credit: String,
 }
 
+impl Media {
+    /// What is written about it, as the form edits it.
+    pub fn text(&self) -> MediaText {
+        MediaText {
+            title: self.title.clone(),
+            alt: self.alt.clone(),
+            caption: self.caption.clone(),
+            credit: self.credit.clone(),
+        }
+    }
+}
+
 const COLUMNS: &str = "id, source_hash, owner_id, title, alt, caption, credit, source_format, width, height, \
      original_key, original_bytes, variants, created_at";
 
@@ -221,7 +233,7 @@ pub async fn update_text(db: &Db, id: i64, text: &MediaText, audit: &Audit) -> R
     })
 }
 
-/// Delete a picture's row (articles using it lose it); the keys of its files, to delete them.
+/// Delete a picture's row (articles using it lose it); the keys of its files no other picture names.
 pub async fn delete(db: &Db, id: i64, audit: &Audit) -> Result<Option<Vec<String>>> {
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
@@ -236,9 +248,21 @@ pub async fn delete(db: &Db, id: i64, audit: &Audit) -> Result<Option<Vec<String
         };
         log_change!(tx, "media", id, "delete")?;
         log_activity!(tx, audit, "delete picture", "media", Some(id), &m.title)?;
+        // Files are named by their content, so two pictures can share one (the same small size
+        // of two near-identical originals): only files no other picture names may go.
+        let mut keys = Vec::new();
+        for key in std::iter::once(m.original_key).chain(m.variants.0.into_iter().map(|v| v.key)) {
+            let shared: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM media WHERE original_key = $1 OR CAST(variants AS TEXT) LIKE '%' || $1 || '%' LIMIT 1",
+            )
+            .bind(&key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if shared.is_none() && !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
         tx.commit().await?;
-        let mut keys = vec![m.original_key];
-        keys.extend(m.variants.0.into_iter().map(|v| v.key));
         Ok(Some(keys))
     })
 }

@@ -461,18 +461,12 @@ pub async fn show_media(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response> {
     let m = library::editable(state.db(), &staff.actor, id).await?;
-    let form = MediaText {
-        title: m.title.clone(),
-        alt: m.alt.clone(),
-        caption: m.caption.clone(),
-        credit: m.credit.clone(),
-    };
     item_page(
         &state,
         &staff,
         &q,
         &m,
-        &form,
+        &m.text(),
         (Errors::new(), Vec::new()),
         StatusCode::OK,
     )
@@ -526,18 +520,12 @@ pub async fn delete_media(
         Ok(()) => Ok(see_other("/admin/media?done=media-deleted")),
         Err(uses) => {
             let m = library::editable(state.db(), &staff.actor, id).await?;
-            let form = MediaText {
-                title: m.title.clone(),
-                alt: m.alt.clone(),
-                caption: m.caption.clone(),
-                credit: m.credit.clone(),
-            };
             item_page(
                 &state,
                 &staff,
                 &HashMap::new(),
                 &m,
-                &form,
+                &m.text(),
                 (Errors::new(), uses),
                 StatusCode::CONFLICT,
             )

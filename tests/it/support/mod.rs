@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod comments;
+pub mod pictures;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};

@@ -304,7 +304,8 @@
     dialog.setAttribute('aria-labelledby', 'picker-title');
     dialog.innerHTML = '<h2 id="picker-title">Insert a picture</h2>'
       + '<div class="row"><div class="field"><label for="picker-search">Search the library</label><input id="picker-search" type="search"></div>'
-      + '<div class="field"><label for="picker-upload">Or upload one</label><input id="picker-upload" type="file" accept="image/jpeg,image/png,image/webp,image/gif"></div></div>'
+      + '<fieldset><legend>Or upload one</legend><div class="field"><label for="picker-alt">What it shows, for readers who cannot see it</label><input id="picker-alt" type="text" maxlength="300"></div>'
+      + '<div class="field"><label for="picker-upload">Picture file</label><input id="picker-upload" type="file" accept="image/jpeg,image/png,image/webp,image/gif"></div></fieldset></div>'
       + '<ul class="upload-progress plain-list"></ul><ul class="picker-grid"></ul>'
       + '<p><button type="button" class="button">Close</button></p>';
     document.body.append(dialog);
@@ -338,7 +339,7 @@
     let searchTimer = null;
     search.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(load, 250); });
     dialog.querySelector('#picker-upload').addEventListener('change', (e) => {
-      uploadFiles(e.target.files, dialog.querySelector('.upload-progress'), {}, place);
+      uploadFiles(e.target.files, dialog.querySelector('.upload-progress'), { alt: dialog.querySelector('#picker-alt').value }, place);
     });
     dialog.querySelector('.button').addEventListener('click', () => dialog.close());
     insertButton.addEventListener('click', () => { dialog.showModal(); load(); search.focus(); });

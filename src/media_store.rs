@@ -52,22 +52,27 @@ impl MediaStore {
         match self {
             MediaStore::Folder(root) => {
                 let path = Self::path(root, &key);
-                if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+                if self.exists(&key).await {
                     return Ok(key);
                 }
                 let dir = path.parent().unwrap_or(root).to_path_buf();
                 let io =
                     |e: std::io::Error| Error::Internal(format!("writing {}: {e}", path.display()));
                 tokio::fs::create_dir_all(&dir).await.map_err(io)?;
-                let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
+                // Unique per write: two uploads sharing a file may write it at the same moment.
+                static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let tmp = dir.join(format!(".{key}.{}.{n}.tmp", std::process::id()));
                 let bytes = bytes.to_vec();
-                let (tmp2, path2) = (tmp.clone(), path.clone());
+                let (tmp2, path2, dir2) = (tmp.clone(), path.clone(), dir.clone());
                 tokio::task::spawn_blocking(move || -> std::io::Result<()> {
                     use std::io::Write;
                     let mut f = std::fs::File::create(&tmp2)?;
                     f.write_all(&bytes)?;
                     f.sync_all()?;
-                    std::fs::rename(&tmp2, &path2)
+                    std::fs::rename(&tmp2, &path2)?;
+                    // The rename itself is on disk only once its folder is synced.
+                    std::fs::File::open(&dir2)?.sync_all()
                 })
                 .await
                 .map_err(|e| Error::Internal(format!("writing a media file: {e}")))?
@@ -76,6 +81,18 @@ impl MediaStore {
                     io(e)
                 })?;
                 Ok(key)
+            }
+        }
+    }
+
+    /// Whether a file is there.
+    pub async fn exists(&self, key: &str) -> bool {
+        match self {
+            MediaStore::Folder(root) => {
+                is_key(key)
+                    && tokio::fs::try_exists(Self::path(root, key))
+                        .await
+                        .unwrap_or(false)
             }
         }
     }

@@ -121,11 +121,20 @@ pub async fn upload(
         Ok(p) => p,
         Err(refusal) => return Ok(Err(refusal.message())),
     };
-    let media = store_processed(db, store, actor, source_hash, &processed, &upload).await?;
-    Ok(Ok(Stored {
-        media,
-        existed: false,
-    }))
+    match store_processed(db, store, actor, source_hash.clone(), &processed, &upload).await {
+        Ok(media) => Ok(Ok(Stored {
+            media,
+            existed: false,
+        })),
+        // The same file sent twice at once (a double click): the other upload stored it first.
+        Err(e) => match media::by_source_hash(db, &source_hash).await? {
+            Some(existing) => Ok(Ok(Stored {
+                media: existing,
+                existed: true,
+            })),
+            None => Err(e),
+        },
+    }
 }
 
 /// Keep a processed picture: its files in the store, then its row. If anything fails, the files
@@ -185,8 +194,8 @@ pub async fn store_processed(
     }
     .await;
     if stored.is_err() {
-        for key in &written {
-            let _ = store.delete(key).await;
+        for key in media::unused_keys(db, &written).await.unwrap_or_default() {
+            let _ = store.delete(&key).await;
         }
     }
     stored
@@ -200,7 +209,7 @@ async fn put(
     written: &mut Vec<String>,
 ) -> Result<String> {
     let key = format!("{}.{}", media_store::hash(bytes), encoding.extension());
-    let existed = store.read(&key).await?.is_some();
+    let existed = store.exists(&key).await;
     let key = store.put(bytes, encoding).await?;
     if !existed {
         written.push(key.clone());
@@ -273,7 +282,7 @@ pub async fn delete(
     let Some(keys) = media::delete(db, id, &actor.audit()).await? else {
         return Err(Error::NotFound);
     };
-    for key in keys {
+    for key in media::unused_keys(db, &keys).await? {
         store.delete(&key).await?;
     }
     for u in &uses {

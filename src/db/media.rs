@@ -233,7 +233,7 @@ pub async fn update_text(db: &Db, id: i64, text: &MediaText, audit: &Audit) -> R
     })
 }
 
-/// Delete a picture's row (articles using it lose it); the keys of its files no other picture names.
+/// Delete a picture's row (articles using it lose it); the keys of all its files.
 pub async fn delete(db: &Db, id: i64, audit: &Audit) -> Result<Option<Vec<String>>> {
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
@@ -248,23 +248,33 @@ pub async fn delete(db: &Db, id: i64, audit: &Audit) -> Result<Option<Vec<String
         };
         log_change!(tx, "media", id, "delete")?;
         log_activity!(tx, audit, "delete picture", "media", Some(id), &m.title)?;
-        // Files are named by their content, so two pictures can share one (the same small size
-        // of two near-identical originals): only files no other picture names may go.
-        let mut keys = Vec::new();
-        for key in std::iter::once(m.original_key).chain(m.variants.0.into_iter().map(|v| v.key)) {
-            let shared: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM media WHERE original_key = $1 OR CAST(variants AS TEXT) LIKE '%' || $1 || '%' LIMIT 1",
-            )
-            .bind(&key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if shared.is_none() && !keys.contains(&key) {
-                keys.push(key);
-            }
-        }
         tx.commit().await?;
+        let mut keys = vec![m.original_key];
+        keys.extend(m.variants.0.into_iter().map(|v| v.key));
         Ok(Some(keys))
     })
+}
+
+/// Of these file keys, those no picture names. Files are named by their content, so two pictures
+/// can share one (the same size of two near-identical originals, or the same file uploaded twice
+/// at once): only a file no picture names may be removed.
+pub async fn unused_keys(db: &Db, keys: &[String]) -> Result<Vec<String>> {
+    const SQL: &str = "SELECT id FROM media WHERE original_key = $1 \
+         OR CAST(variants AS TEXT) LIKE '%' || $1 || '%' LIMIT 1";
+    let mut unused: Vec<String> = Vec::new();
+    for key in keys {
+        if unused.contains(key) {
+            continue;
+        }
+        let named: Option<i64> = on_pool!(db, |pool| sqlx::query_scalar(SQL)
+            .bind(key)
+            .fetch_optional(pool)
+            .await?);
+        if named.is_none() {
+            unused.push(key.clone());
+        }
+    }
+    Ok(unused)
 }
 
 /// An article that uses a picture.

@@ -132,6 +132,17 @@ both_backends! {
         let etag = r.headers()["etag"].to_str().expect("ascii").to_string();
         let again = app.client.get(app.url(&format!("/media/{}", webp.key))).header("if-none-match", &etag).send().await.expect("get");
         assert_eq!(again.status().as_u16(), 304);
+        // A double click sends one file twice at once: one picture, every file of it still there.
+        let photo = pictures::jpeg(1300, 900);
+        let (first, second) = ([("twice.jpg", photo.clone())], [("twice.jpg", photo)]);
+        let (a, b) = tokio::join!(
+            ed.upload("/admin/api/media", &first, &[]),
+            ed.upload("/admin/api/media", &second, &[]),
+        );
+        let id_of = |v: serde_json::Value| v["items"][0]["id"].as_i64().expect("id");
+        let (a, b) = (id_of(a.json().await.expect("json")), id_of(b.json().await.expect("json")));
+        assert_eq!(a, b, "one picture");
+        assert_eq!(files_of(&app, a).await.len(), 9, "every file of it is there");
         assert_eq!(app.get("/media/..%2F..%2Fnewsroom.db").await.0, 404);
         assert_eq!(app.get(&format!("/media/{}.svg", "a".repeat(64))).await.0, 404);
     }

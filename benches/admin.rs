@@ -60,7 +60,9 @@ async fn main() {
         .await
         .expect("db")
     {
-        newsroom::actions::demo::seed(db).await.expect("seed");
+        newsroom::actions::demo::seed(db, state.media())
+            .await
+            .expect("seed");
         let articles = std::env::var("NEWSROOM_BENCH_ARTICLES")
             .ok()
             .and_then(|n| n.parse().ok())

@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::db::{self, Db};
 use crate::error::Result;
 use crate::mail::Mailer;
+use crate::media_store::MediaStore;
 use crate::render::{Site, Theme};
 
 /// Shared state of one running instance; cheap to clone.
@@ -23,6 +24,7 @@ struct Inner {
     theme: Theme,
     config: Config,
     mailer: Mailer,
+    media: MediaStore,
     site: RwLock<Arc<Site>>,
     last_change: AtomicI64,
 }
@@ -37,12 +39,14 @@ impl AppState {
         let last_change = db::change::latest_id(&db).await?;
         let site = load_site(&db, &theme).await?;
         let mailer = Mailer::from_config(&config)?;
+        let media = MediaStore::in_data_dir(&config.data_dir);
         Ok(AppState {
             inner: Arc::new(Inner {
                 db,
                 theme,
                 config,
                 mailer,
+                media,
                 site: RwLock::new(Arc::new(site)),
                 last_change: AtomicI64::new(last_change),
             }),
@@ -57,6 +61,11 @@ impl AppState {
     /// The theme.
     pub fn theme(&self) -> &Theme {
         &self.inner.theme
+    }
+
+    /// Where picture files live.
+    pub fn media(&self) -> &MediaStore {
+        &self.inner.media
     }
 
     /// Where the site's mail goes.
@@ -159,7 +168,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::open(config.clone()).await?;
     if config.demo && actions::demo::site_is_empty(state.db()).await? {
         tracing::info!("empty site: adding demo content (start with --no-demo to skip)");
-        actions::demo::seed(state.db()).await?;
+        actions::demo::seed(state.db(), state.media()).await?;
         state.reload_site().await?;
     }
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal};
 
 use crate::actions::account::{self, NewAccount};
 use crate::actions::capability::{Actor, Role};
-use crate::config::{Cli, Command, CommentsCommand, Config, ServeArgs, UserCommand};
+use crate::config::{Cli, Command, CommentsCommand, Config, MediaCommand, ServeArgs, UserCommand};
 use crate::{actions, db};
 
 /// Run the parsed command line.
@@ -29,7 +29,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => {
             let state = AppState::open(config).await?;
             if actions::demo::site_is_empty(state.db()).await? {
-                actions::demo::seed(state.db()).await?;
+                actions::demo::seed(state.db(), state.media()).await?;
+            } else {
+                println!("the site already has people or articles: no demo articles added");
             }
             if args.articles > 0 {
                 actions::demo::generate(state.db(), args.articles).await?;
@@ -51,7 +53,80 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             state.close().await;
             result
         }
+        Command::Media(MediaCommand::Add {
+            files,
+            alt,
+            caption,
+            credit,
+        }) => {
+            let state = AppState::open(config).await?;
+            let text = crate::db::media::MediaText {
+                alt,
+                caption,
+                credit,
+                ..Default::default()
+            };
+            let result = add_media(&state, &files, &text).await;
+            state.close().await;
+            result
+        }
     }
+}
+
+async fn add_media(
+    state: &AppState,
+    files: &[std::path::PathBuf],
+    text: &crate::db::media::MediaText,
+) -> anyhow::Result<()> {
+    let operator = Actor::operator();
+    let site = state.site();
+    let mut refused = 0;
+    for path in files {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{}: {e}", path.display());
+                refused += 1;
+                continue;
+            }
+        };
+        let upload = actions::media::Upload {
+            bytes,
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            text: text.clone(),
+        };
+        match actions::media::upload(state.db(), state.media(), &site.settings, &operator, upload)
+            .await?
+        {
+            Ok(s) if s.existed => println!(
+                "{}: already in the library as picture {}, place it with ![{}](/media/{})",
+                path.display(),
+                s.media.id,
+                s.media.alt,
+                s.media.id
+            ),
+            Ok(s) => println!(
+                "{}: added as picture {} ({}×{}), place it with ![{}](/media/{})",
+                path.display(),
+                s.media.id,
+                s.media.width,
+                s.media.height,
+                s.media.alt,
+                s.media.id
+            ),
+            Err(message) => {
+                eprintln!("{}: {message}", path.display());
+                refused += 1;
+            }
+        }
+    }
+    if refused > 0 {
+        anyhow::bail!("{refused} of {} file(s) were not added", files.len());
+    }
+    Ok(())
 }
 
 /// A password from the first line of standard input, or asked twice on a terminal. Never a default.

@@ -53,6 +53,28 @@ pub enum Command {
     /// Manage the people who sign in to the admin.
     #[command(subcommand)]
     User(UserCommand),
+    /// Add pictures to the media library from the shell.
+    #[command(subcommand)]
+    Media(MediaCommand),
+}
+
+/// `newsroom media …`.
+#[derive(Debug, Subcommand)]
+pub enum MediaCommand {
+    /// Add picture files (JPEG, PNG, WebP, GIF) to the library.
+    Add {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Description for readers who cannot see them (alt text).
+        #[arg(long, default_value = "")]
+        alt: String,
+        /// Caption.
+        #[arg(long, default_value = "")]
+        caption: String,
+        /// Credit (photographer / agency).
+        #[arg(long, default_value = "")]
+        credit: String,
+    },
 }
 
 /// `newsroom user …`.

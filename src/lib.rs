@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod mail;
+pub mod media_store;
 pub mod render;
 
 pub use error::{Error, Result};

@@ -7,13 +7,18 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::actions::FieldErrors;
 use crate::actions::capability::{self, Actor, Cap, PostFacts, not_allowed};
+use std::collections::HashMap;
+
+use crate::actions::media as media_actions;
 use crate::actions::publish::{ensure_term, free_slug};
+use crate::content::figure::Figure;
 use crate::content::input::{self, Kind};
 use crate::content::markdown::{self, Format};
 use crate::content::{preview_link, slug, text};
 use crate::db::article::{
     self as articles, Article, ArticlePatch, NewArticle, StatusChange, status,
 };
+use crate::db::media::{self, Media};
 use crate::db::revision::{self, Snapshot};
 use crate::db::setting::Settings;
 use crate::db::{Db, correction, now, presence, term, user};
@@ -41,6 +46,8 @@ pub struct Edit {
     pub source_url: String,
     pub featured_image_url: String,
     pub featured_image_alt: String,
+    /// A picture of the library leading the article (wins over `featured_image_url`).
+    pub featured_media_id: Option<i64>,
     pub category_ids: Vec<i64>,
     /// Tag names; missing tags are created.
     pub tags: Vec<String>,
@@ -80,6 +87,7 @@ impl Edit {
             source_url: String::new(),
             featured_image_url: String::new(),
             featured_image_alt: String::new(),
+            featured_media_id: None,
             category_ids: Vec::new(),
             tags: Vec::new(),
             author_ids: Vec::new(),
@@ -302,6 +310,38 @@ pub async fn save(
             "Keep yourself in the byline; an editor can change it.".into(),
         );
     }
+    // The pictures it places: they must exist, be the actor's to use (when newly placed), and be
+    // described for readers who cannot see them before the article goes out.
+    let placed = placed_media(db, edit).await?;
+    let already: Vec<i64> = match &existing {
+        Some((a, _)) => media_used(db, a.id).await?,
+        None => Vec::new(),
+    };
+    for m in placed.pictures.values() {
+        if !already.contains(&m.id) && !capability::can_use_media(actor, m.owner_id) {
+            errors.insert(
+                "featured_media",
+                format!(
+                    "“{}” is someone else's picture; ask an editor to place it.",
+                    m.title
+                ),
+            );
+        }
+    }
+    if let Some(id) = edit.featured_media_id
+        && !placed.pictures.contains_key(&id)
+    {
+        errors.insert(
+            "featured_media",
+            "That picture is no longer in the library.".into(),
+        );
+    }
+    if let Some(missing) = placed.missing_in_text() {
+        errors.insert("body", missing);
+    }
+    if publishing && let Some(undescribed) = placed.undescribed(edit) {
+        errors.insert("featured_media", undescribed);
+    }
     let categories = term::all(db, term::CATEGORY).await?;
     if edit
         .category_ids
@@ -355,7 +395,14 @@ pub async fn save(
         _ => edit.published_at.or(current.and_then(|a| a.published_at)),
     };
     let final_status = status::effective(wanted, published_at);
-    let body_html = markdown::render(&edit.body, edit.format);
+    let figures: HashMap<i64, Figure> = placed
+        .pictures
+        .values()
+        .map(|m| (m.id, media_actions::figure_of(m)))
+        .collect();
+    let body_html = markdown::render_with(&edit.body, edit.format, &|id| figures.get(&id).cloned());
+    let mut media_ids: Vec<i64> = placed.pictures.keys().copied().collect();
+    media_ids.sort_unstable();
     let custom_excerpt = edit.excerpt.trim().to_string();
     let excerpt = if custom_excerpt.is_empty() {
         text::excerpt(&body_html)
@@ -396,8 +443,10 @@ pub async fn save(
                     featured_image_alt: edit.featured_image_alt.trim().into(),
                     owner_id: actor.user_id,
                     custom_excerpt,
+                    featured_media_id: edit.featured_media_id,
                     author_ids,
                     term_ids,
+                    media_ids,
                 },
                 Some(&audit),
             )
@@ -429,6 +478,8 @@ pub async fn save(
                 featured_image_alt: edit.featured_image_alt.trim().into(),
                 author_ids,
                 term_ids,
+                featured_media_id: edit.featured_media_id,
+                media_ids,
                 touch_modified: !(edit.minor && stays_out),
             };
             match articles::update(db, id, version, &patch, &audit).await? {
@@ -443,6 +494,90 @@ pub async fn save(
             }
         }
     }
+}
+
+/// The pictures of the library an edit places (featured and in the text), as found.
+struct Placed {
+    pictures: HashMap<i64, Media>,
+    /// Ids the text places that are not in the library.
+    unknown: Vec<i64>,
+}
+
+impl Placed {
+    fn missing_in_text(&self) -> Option<String> {
+        (!self.unknown.is_empty()).then(|| {
+            let list: Vec<String> = self
+                .unknown
+                .iter()
+                .map(|id| format!("/media/{id}"))
+                .collect();
+            format!(
+                "The text places pictures that are not in the library: {}.",
+                list.join(", ")
+            )
+        })
+    }
+
+    /// The pictures that would go out without alt text, named; None when all are described.
+    fn undescribed(&self, edit: &Edit) -> Option<String> {
+        let mut names: Vec<String> = Vec::new();
+        let mut note = |m: &Media| {
+            let name = format!(
+                "“{}”",
+                if m.title.is_empty() {
+                    "untitled"
+                } else {
+                    &m.title
+                }
+            );
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        };
+        if let Some(m) = edit.featured_media_id.and_then(|id| self.pictures.get(&id))
+            && m.alt.trim().is_empty()
+        {
+            note(m);
+        }
+        for (id, alt) in markdown::media_alts(&edit.body, edit.format) {
+            if let Some(m) = self.pictures.get(&id)
+                && alt.trim().is_empty()
+                && m.alt.trim().is_empty()
+            {
+                note(m);
+            }
+        }
+        (!names.is_empty()).then(|| {
+            format!(
+                "Describe {} for readers who cannot see it (alt text in the media library) before publishing.",
+                names.join(", ")
+            )
+        })
+    }
+}
+
+async fn placed_media(db: &Db, edit: &Edit) -> Result<Placed> {
+    let mut ids = markdown::media_ids(&edit.body, edit.format);
+    let in_text = ids.clone();
+    ids.extend(edit.featured_media_id);
+    let pictures: HashMap<i64, Media> = media::by_ids(db, &ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let unknown = in_text
+        .into_iter()
+        .filter(|id| !pictures.contains_key(id))
+        .collect();
+    Ok(Placed { pictures, unknown })
+}
+
+/// The pictures an article uses now.
+async fn media_used(db: &Db, post_id: i64) -> Result<Vec<i64>> {
+    let a = articles::get(db, post_id).await?.ok_or(Error::NotFound)?;
+    let mut ids = markdown::media_ids(&a.body_source, Format::parse(&a.body_format));
+    ids.extend(a.featured_media_id);
+    Ok(ids)
 }
 
 /// Keep the writer's unsaved text as their autosave of the article.
@@ -514,6 +649,7 @@ pub async fn edit_of(db: &Db, a: &Article) -> Result<Edit> {
         source_url: a.source_url.clone(),
         featured_image_url: a.featured_image_url.clone(),
         featured_image_alt: a.featured_image_alt.clone(),
+        featured_media_id: a.featured_media_id,
         category_ids,
         tags,
         author_ids: articles::author_ids(db, a.id).await?,
@@ -535,6 +671,10 @@ pub async fn publish(db: &Db, actor: &Actor, id: i64) -> Result<()> {
         return Err(Error::Unprocessable(
             "An article needs a headline before it is published.".into(),
         ));
+    }
+    let e = edit_of(db, &a).await?;
+    if let Some(undescribed) = placed_media(db, &e).await?.undescribed(&e) {
+        return Err(Error::Unprocessable(undescribed));
     }
     if a.status == status::PUBLISHED || a.status == status::SCHEDULED {
         return Ok(());

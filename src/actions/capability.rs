@@ -26,6 +26,8 @@ pub enum Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cap {
     Read,
+    /// Add pictures to the library (WordPress gives it to authors; the newsroom to contributors too).
+    UploadFiles,
     EditPosts,
     DeletePosts,
     PublishPosts,
@@ -91,7 +93,7 @@ impl Role {
         use Cap::*;
         let least = match cap {
             Read => Role::Subscriber,
-            EditPosts | DeletePosts => Role::Contributor,
+            EditPosts | DeletePosts | UploadFiles => Role::Contributor,
             PublishPosts | EditPublishedPosts | DeletePublishedPosts => Role::Author,
             EditOthersPosts | DeleteOthersPosts | EditPrivatePosts | ReadPrivatePosts
             | EditPages | PublishPages | ManageCategories | ModerateComments => Role::Editor,
@@ -261,6 +263,12 @@ pub fn can_see(actor: &Actor, post: &PostFacts) -> bool {
 /// published articles that are theirs (WordPress maps `edit_comment` to editing the article).
 pub fn can_moderate(actor: &Actor, post: &PostFacts) -> bool {
     actor.can(Cap::ModerateComments) || (owns(actor, post) && actor.can(Cap::EditPublishedPosts))
+}
+
+/// Whether the actor may change, delete or place a picture of the library: their own, or any
+/// for editors.
+pub fn can_use_media(actor: &Actor, owner_id: Option<i64>) -> bool {
+    actor.can(Cap::EditOthersPosts) || owner_id.is_some_and(|o| actor.is(o))
 }
 
 /// Whether the actor may make an article sticky (WordPress asks for both of these).

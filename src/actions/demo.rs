@@ -3,14 +3,19 @@
 
 use chrono::{Duration, Utc};
 
+use crate::actions::capability::Actor;
+use crate::actions::demo_pictures::{self, Scene};
+use crate::actions::media::{self, Upload};
 use crate::actions::publish::{self, Draft};
 use crate::content::markdown::Format;
 use crate::db::article::{self as articles, status};
 use crate::db::comment::{self, NewComment};
+use crate::db::media::MediaText;
 use crate::db::term;
 use crate::db::user::{self, NewUser};
 use crate::db::{Db, now, setting};
 use crate::error::{Error, Result};
+use crate::media_store::MediaStore;
 
 const ARTICLES: [&str; 6] = [
     include_str!("../../demo/istanbul-talks.md"),
@@ -61,6 +66,8 @@ struct DemoArticle<'a> {
     source: Option<(&'a str, &'a str)>,
     days_ago: i64,
     sticky: bool,
+    /// Scene | alt text | caption of the article's picture.
+    picture: Option<(&'a str, &'a str, &'a str)>,
     body: &'a str,
 }
 
@@ -77,6 +84,7 @@ fn parse(file: &str) -> Result<DemoArticle<'_>> {
         source: None,
         days_ago: 0,
         sticky: false,
+        picture: None,
         body,
     };
     for line in head.lines() {
@@ -99,6 +107,14 @@ fn parse(file: &str) -> Result<DemoArticle<'_>> {
             "source" => a.source = value.split_once('|').map(|(n, u)| (n.trim(), u.trim())),
             "days_ago" => a.days_ago = value.parse().unwrap_or(0),
             "sticky" => a.sticky = value == "true",
+            "picture" => {
+                let mut parts = value.splitn(3, '|').map(str::trim);
+                if let (Some(scene), Some(alt), Some(caption)) =
+                    (parts.next(), parts.next(), parts.next())
+                {
+                    a.picture = Some((scene, alt, caption));
+                }
+            }
             _ => {}
         }
     }
@@ -134,8 +150,57 @@ async fn authors(db: &Db) -> Result<Vec<i64>> {
     Ok(ids)
 }
 
-/// Add the hand-written demo site: settings, authors, categories, tags, articles, a page, comments.
-pub async fn seed(db: &Db) -> Result<()> {
+/// A demo article's picture, drawn and taken into the library like any upload.
+async fn picture(
+    db: &Db,
+    store: &MediaStore,
+    scene: &str,
+    alt: &str,
+    caption: &str,
+) -> Result<Option<i64>> {
+    let Some(scene) = Scene::parse(scene) else {
+        return Ok(None);
+    };
+    let prepared = match tokio::task::spawn_blocking(move || demo_pictures::prepared(scene))
+        .await
+        .map_err(|e| Error::Internal(format!("drawing a demo picture: {e}")))?
+    {
+        Ok(p) => p,
+        Err(why) => {
+            tracing::warn!("demo picture {scene:?} was refused: {}", why.message());
+            return Ok(None);
+        }
+    };
+    let (bytes, processed) = &*prepared;
+    let source_hash = crate::media_store::hash(bytes);
+    if let Some(existing) = crate::db::media::by_source_hash(db, &source_hash).await? {
+        return Ok(Some(existing.id));
+    }
+    let upload = Upload {
+        bytes: Vec::new(),
+        file_name: format!("{scene:?}.jpg").to_lowercase(),
+        text: MediaText {
+            title: format!("{scene:?} (demo illustration)"),
+            alt: alt.into(),
+            caption: caption.into(),
+            credit: "Illustration: Newsroom demo".into(),
+        },
+    };
+    let stored = media::store_processed(
+        db,
+        store,
+        &Actor::system("demo"),
+        source_hash,
+        processed,
+        &upload,
+    )
+    .await?;
+    Ok(Some(stored.id))
+}
+
+/// Add the hand-written demo site: settings, authors, categories, tags, articles with pictures,
+/// a page, comments.
+pub async fn seed(db: &Db, store: &MediaStore) -> Result<()> {
     setting::set(db, "title", "The Newsroom Ledger").await?;
     setting::set(db, "tagline", "Independent news, told carefully").await?;
     let author_ids = authors(db).await?;
@@ -161,6 +226,9 @@ pub async fn seed(db: &Db) -> Result<()> {
         if let Some((name, url)) = d.source {
             draft.source_name = name.into();
             draft.source_url = url.into();
+        }
+        if let Some((scene, alt, caption)) = d.picture {
+            draft.featured_media_id = picture(db, store, scene, alt, caption).await?;
         }
         let id = publish::create(db, &draft).await?;
         first_article.get_or_insert(id);
@@ -262,5 +330,12 @@ mod tests {
             assert!(paragraphs >= 20, "{}: {paragraphs} paragraphs", d.title);
         }
         assert!(ARTICLES.iter().any(|f| parse(f).unwrap().source.is_some()));
+        for file in ARTICLES {
+            let (scene, alt, _) = parse(file)
+                .unwrap()
+                .picture
+                .expect("every demo article has a picture");
+            assert!(Scene::parse(scene).is_some() && !alt.is_empty());
+        }
     }
 }

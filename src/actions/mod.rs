@@ -6,6 +6,8 @@ pub mod article;
 pub mod capability;
 pub mod comment;
 pub mod demo;
+pub mod demo_pictures;
+pub mod media;
 pub mod password_reset;
 pub mod publish;
 pub mod settings;

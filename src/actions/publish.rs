@@ -27,6 +27,8 @@ pub struct Draft {
     pub source_url: String,
     pub featured_image_url: String,
     pub featured_image_alt: String,
+    /// A picture of the media library leading the article.
+    pub featured_media_id: Option<i64>,
     pub author_ids: Vec<i64>,
     pub term_ids: Vec<i64>,
 }
@@ -48,6 +50,7 @@ impl Draft {
             source_url: String::new(),
             featured_image_url: String::new(),
             featured_image_alt: String::new(),
+            featured_media_id: None,
             author_ids,
             term_ids: Vec::new(),
         }
@@ -106,6 +109,8 @@ pub async fn create(db: &Db, draft: &Draft) -> Result<i64> {
             featured_image_alt: draft.featured_image_alt.clone(),
             owner_id: draft.author_ids.first().copied(),
             custom_excerpt: String::new(),
+            featured_media_id: draft.featured_media_id,
+            media_ids: draft.featured_media_id.into_iter().collect(),
             author_ids: draft.author_ids.clone(),
             term_ids: draft.term_ids.clone(),
         },

@@ -19,6 +19,7 @@ const EDITABLE: &[(&str, Check)] = &[
     ("permalink_structure", Check::Permalink),
     ("two_factor_roles", Check::Roles),
     ("preview_link_days", Check::Number { min: 1, max: 90 }),
+    ("media_max_mb", Check::Number { min: 1, max: 200 }),
     ("comment_moderation", Check::Flag),
     ("comment_previously_approved", Check::Flag),
     ("comment_max_links", Check::Number { min: 0, max: 100 }),

@@ -4,6 +4,7 @@
 pub mod avatar;
 pub mod dates;
 pub mod diff;
+pub mod figure;
 pub mod form_token;
 pub mod input;
 pub mod markdown;
@@ -11,6 +12,7 @@ pub mod moderation;
 pub mod password;
 pub mod paste;
 pub mod permalink;
+pub mod picture;
 pub mod preview_link;
 pub mod sanitize;
 pub mod secret_token;

@@ -8,20 +8,37 @@ use ammonia::Builder;
 
 static ARTICLE: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let mut b = Builder::default();
-    b.add_tags(["figure", "figcaption", "section", "aside", "mark", "time"])
-        .add_generic_attributes(["id"])
-        .add_tag_attributes("a", ["href", "title"])
-        .add_tag_attributes("img", ["src", "alt", "title", "width", "height", "loading"])
-        .add_tag_attributes("td", ["colspan", "rowspan"])
-        .add_tag_attributes("th", ["colspan", "rowspan"])
-        .add_tag_attributes("time", ["datetime"])
-        .add_tag_attributes("ol", ["start"])
-        .add_tag_attributes("li", ["id"])
-        .add_allowed_classes("div", ["footnote-definition"])
-        .add_allowed_classes("sup", ["footnote-reference", "footnote-definition-label"])
-        .link_rel(Some("noopener"))
-        .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]))
-        .id_prefix(None);
+    b.add_tags([
+        "figure",
+        "figcaption",
+        "section",
+        "aside",
+        "mark",
+        "time",
+        "picture",
+        "source",
+        "small",
+    ])
+    .add_generic_attributes(["id"])
+    .add_tag_attributes("a", ["href", "title"])
+    .add_tag_attributes(
+        "img",
+        [
+            "src", "alt", "title", "width", "height", "loading", "srcset", "sizes", "decoding",
+        ],
+    )
+    .add_tag_attributes("source", ["type", "srcset", "sizes", "media"])
+    .add_allowed_classes("figure", ["media-figure"])
+    .add_tag_attributes("td", ["colspan", "rowspan"])
+    .add_tag_attributes("th", ["colspan", "rowspan"])
+    .add_tag_attributes("time", ["datetime"])
+    .add_tag_attributes("ol", ["start"])
+    .add_tag_attributes("li", ["id"])
+    .add_allowed_classes("div", ["footnote-definition"])
+    .add_allowed_classes("sup", ["footnote-reference", "footnote-definition-label"])
+    .link_rel(Some("noopener"))
+    .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]))
+    .id_prefix(None);
     b
 });
 

@@ -10,7 +10,7 @@ use crate::db::term::placeholders;
 use crate::db::user::User;
 use crate::db::{Db, Window, like_pattern, now};
 use crate::error::{Error, Result};
-use crate::{keep_revision, log_activity, log_change, on_pool, on_writer};
+use crate::{keep_revision, log_activity, log_change, on_pool, on_writer, set_post_media};
 
 /// Kind of a news article.
 pub const POST: &str = "post";
@@ -66,6 +66,8 @@ pub struct Article {
     pub version: i64,
     /// The excerpt as the writer typed it ('' when `excerpt` is made from the body).
     pub custom_excerpt: String,
+    /// A picture of the media library leading the article (before `featured_image_url`).
+    pub featured_media_id: Option<i64>,
 }
 
 impl Article {
@@ -95,18 +97,21 @@ pub struct NewArticle {
     pub featured_image_alt: String,
     pub owner_id: Option<i64>,
     pub custom_excerpt: String,
+    pub featured_media_id: Option<i64>,
     /// Bylines in order.
     pub author_ids: Vec<i64>,
     /// Categories and tags.
     pub term_ids: Vec<i64>,
+    /// Pictures it uses (featured and in the text), for "where is it used".
+    pub media_ids: Vec<i64>,
 }
 
 const FULL: &str = "id, kind, title, slug, body_source, body_format, body_html, excerpt, status, published_at, \
      modified_at, created_at, sticky, comment_status, source_name, source_url, featured_image_url, featured_image_alt, \
-     owner_id, version, custom_excerpt";
+     owner_id, version, custom_excerpt, featured_media_id";
 const CARD: &str = "id, kind, title, slug, '' AS body_source, body_format, '' AS body_html, excerpt, status, published_at, \
      modified_at, created_at, sticky, comment_status, source_name, source_url, featured_image_url, featured_image_alt, \
-     owner_id, version, custom_excerpt";
+     owner_id, version, custom_excerpt, featured_media_id";
 
 /// Copy the post's published_at into its term and byline rows while it is a live post (NULL otherwise).
 const REFRESH_TERMS_LIVE_AT: &str = "UPDATE post_terms SET live_at = (SELECT CASE WHEN p.status = 'published' AND p.kind = 'post' \
@@ -129,8 +134,8 @@ macro_rules! refresh_live_at {
 pub async fn insert(db: &Db, new: &NewArticle, audit: Option<&Audit>) -> Result<i64> {
     const SQL: &str = "INSERT INTO posts (kind, title, slug, body_source, body_format, body_html, excerpt, status, \
          published_at, modified_at, created_at, sticky, comment_status, source_name, source_url, featured_image_url, \
-         featured_image_alt, owner_id, custom_excerpt) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id";
+         featured_image_alt, owner_id, custom_excerpt, featured_media_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id";
     const AUTHOR: &str =
         "INSERT INTO post_authors (post_id, user_id, position) VALUES ($1, $2, $3)";
     const TERM: &str =
@@ -158,6 +163,7 @@ pub async fn insert(db: &Db, new: &NewArticle, audit: Option<&Audit>) -> Result<
             .bind(&new.featured_image_alt)
             .bind(new.owner_id)
             .bind(&new.custom_excerpt)
+            .bind(new.featured_media_id)
             .fetch_one(&mut *tx)
             .await?;
         for (position, user_id) in new.author_ids.iter().enumerate() {
@@ -176,6 +182,7 @@ pub async fn insert(db: &Db, new: &NewArticle, audit: Option<&Audit>) -> Result<
                 .await?;
         }
         refresh_live_at!(tx, id);
+        set_post_media!(tx, id, &new.media_ids);
         log_change!(tx, "post", id, "create")?;
         if let Some(audit) = audit {
             keep_revision!(tx, id, audit.user_id, revision::REVISION, new)?;
@@ -226,6 +233,8 @@ pub struct ArticlePatch {
     pub featured_image_alt: String,
     pub author_ids: Vec<i64>,
     pub term_ids: Vec<i64>,
+    pub featured_media_id: Option<i64>,
+    pub media_ids: Vec<i64>,
     /// False for a minor edit: the modified date stays as it was.
     pub touch_modified: bool,
 }
@@ -246,8 +255,8 @@ pub async fn update(
     const SQL: &str = "UPDATE posts SET title = $3, slug = $4, body_source = $5, body_format = $6, body_html = $7, \
          excerpt = $8, custom_excerpt = $9, status = $10, published_at = $11, sticky = $12, comment_status = $13, \
          source_name = $14, source_url = $15, featured_image_url = $16, featured_image_alt = $17, \
-         modified_at = CASE WHEN $18 THEN $19 ELSE modified_at END, version = version + 1 \
-         WHERE id = $1 AND version = $2 RETURNING version";
+         modified_at = CASE WHEN $18 THEN $19 ELSE modified_at END, featured_media_id = $20, \
+         version = version + 1 WHERE id = $1 AND version = $2 RETURNING version";
     const AUTHORS: &str = "DELETE FROM post_authors WHERE post_id = $1";
     const AUTHOR: &str =
         "INSERT INTO post_authors (post_id, user_id, position) VALUES ($1, $2, $3)";
@@ -302,6 +311,7 @@ pub async fn update(
             .bind(&patch.featured_image_alt)
             .bind(patch.touch_modified)
             .bind(now())
+            .bind(patch.featured_media_id)
             .fetch_optional(&mut *tx)
             .await?;
         let Some(version) = saved else {
@@ -325,6 +335,7 @@ pub async fn update(
                 .await?;
         }
         refresh_live_at!(tx, id);
+        set_post_media!(tx, id, &patch.media_ids);
         keep_revision!(tx, id, audit.user_id, revision::REVISION, patch)?;
         // The writer's autosave is older than what they just saved.
         sqlx::query(revision::FORGET_AUTOSAVE)
@@ -469,6 +480,21 @@ pub async fn delete(db: &Db, id: i64, audit: &Audit) -> Result<bool> {
         )?;
         tx.commit().await?;
         Ok(true)
+    })
+}
+
+/// Replace an article's rendered body (its pictures' captions changed), not a new version.
+pub async fn set_body_html(db: &Db, id: i64, body_html: &str) -> Result<()> {
+    on_writer!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE posts SET body_html = $2 WHERE id = $1")
+            .bind(id)
+            .bind(body_html)
+            .execute(&mut *tx)
+            .await?;
+        log_change!(tx, "post", id, "render")?;
+        tx.commit().await?;
+        Ok(())
     })
 }
 

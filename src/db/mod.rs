@@ -9,6 +9,7 @@ pub mod article;
 pub mod change;
 pub mod comment;
 pub mod correction;
+pub mod media;
 pub mod password_reset;
 pub mod presence;
 pub mod revision;

@@ -43,6 +43,8 @@ pub struct Settings {
     pub two_factor_roles: String,
     /// How long a shared review link of a draft stays valid.
     pub preview_link_days: u32,
+    /// The largest picture file taken, in MB.
+    pub media_max_mb: u32,
 }
 
 impl Default for Settings {
@@ -67,6 +69,7 @@ impl Default for Settings {
             time_format: "g:i a".into(),
             two_factor_roles: String::new(),
             preview_link_days: 7,
+            media_max_mb: 20,
         }
     }
 }
@@ -109,6 +112,7 @@ impl Settings {
             time_format: text("time_format", d.time_format),
             two_factor_roles: text("two_factor_roles", d.two_factor_roles),
             preview_link_days: num("preview_link_days", d.preview_link_days).clamp(1, 90),
+            media_max_mb: num("media_max_mb", d.media_max_mb).clamp(1, 200),
         }
     }
 }

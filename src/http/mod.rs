@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/static/{file}", get(assets::get_static))
         .route("/avatar/{file}", get(assets::get_avatar))
+        .route("/media/{file}", get(assets::get_media))
         .route("/robots.txt", get(assets::get_robots))
         .route("/wp-comments-post.php", post(comments::post_comment))
         .route("/preview/{token}", get(site::preview::show_preview))

@@ -54,6 +54,9 @@ impl ShellView {
         if actor.can(Cap::EditPages) {
             items.push(("Pages", "/admin/pages", true));
         }
+        if actor.can(Cap::UploadFiles) {
+            items.push(("Media", "/admin/media", true));
+        }
         if actor.can(Cap::ModerateComments) || actor.can(Cap::EditPublishedPosts) {
             items.push(("Comments", "/admin/comments", true));
         }
@@ -216,6 +219,20 @@ pub struct EditorView {
     pub errors: Errors,
     pub can_trash: bool,
     pub minor: bool,
+    /// The chosen picture of the library, shown small.
+    pub featured: Option<PictureView>,
+    /// Pictures the writer may choose from (newest first).
+    pub media_choices: Vec<OptionView>,
+    pub can_upload: bool,
+}
+
+/// A picture of the library, shown small in the editor.
+#[derive(Debug, Clone, Serialize)]
+pub struct PictureView {
+    pub id: i64,
+    pub title: String,
+    pub thumb: String,
+    pub described: bool,
 }
 
 /// A correction note in the editor's list.

@@ -44,6 +44,9 @@ const TEMPLATES: &[&str] = &[
     "admin/activity.html",
     "admin/term_fields.html",
     "admin/pagination.html",
+    "admin/media.html",
+    "admin/media_item.html",
+    "partials/picture.html",
     "admin/refused.html",
     "admin/error.html",
 ];

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
+use crate::content::figure::{self, Figure};
 use crate::content::{dates, permalink, sanitize, text};
 use crate::db::article::Article;
 use crate::db::comment::Comment;
@@ -114,8 +115,34 @@ impl AuthorView {
 /// A featured image.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageView {
+    /// The largest JPEG/PNG (or the address given, for a picture from elsewhere).
     pub url: String,
     pub alt: String,
+    /// `srcset` of the JPEG/PNG sizes ('' for a picture from elsewhere).
+    pub srcset: String,
+    /// `srcset` of the WebP sizes ('' for a picture from elsewhere).
+    pub webp_srcset: String,
+    /// Pixels, for `width`/`height` (0 when unknown).
+    pub width: u32,
+    pub height: u32,
+    pub caption: String,
+    pub credit: String,
+}
+
+impl ImageView {
+    /// A picture of the media library.
+    pub fn of(f: &Figure) -> ImageView {
+        ImageView {
+            url: f.src().to_string(),
+            alt: f.alt.clone(),
+            srcset: figure::srcset(&f.fallback),
+            webp_srcset: figure::srcset(&f.webp),
+            width: f.width,
+            height: f.height,
+            caption: f.caption.clone(),
+            credit: f.credit.clone(),
+        }
+    }
 }
 
 /// An article in a listing.
@@ -139,6 +166,8 @@ pub struct Extras<'a> {
     pub terms: HashMap<i64, Vec<&'a Term>>,
     pub authors: HashMap<i64, Vec<&'a User>>,
     pub comment_counts: HashMap<i64, i64>,
+    /// Featured pictures of the library, by media id.
+    pub media: HashMap<i64, Figure>,
 }
 
 impl Extras<'_> {
@@ -170,7 +199,7 @@ impl CardView {
             authors: authors.iter().map(|u| AuthorView::new(site, u)).collect(),
             sticky: a.sticky,
             comment_count: extras.comment_counts.get(&a.id).copied().unwrap_or(0),
-            image: image(a),
+            image: image(a, &extras.media),
         }
     }
 }
@@ -187,10 +216,20 @@ fn primary_category(site: &Site, terms: &[&Term]) -> Option<LinkView> {
         })
 }
 
-fn image(a: &Article) -> Option<ImageView> {
+/// The featured picture: one of the library (`media` holds the loaded ones), else an address.
+fn image(a: &Article, media: &HashMap<i64, Figure>) -> Option<ImageView> {
+    if let Some(f) = a.featured_media_id.and_then(|id| media.get(&id)) {
+        return Some(ImageView::of(f));
+    }
     (!a.featured_image_url.is_empty()).then(|| ImageView {
         url: a.featured_image_url.clone(),
         alt: a.featured_image_alt.clone(),
+        srcset: String::new(),
+        webp_srcset: String::new(),
+        width: 0,
+        height: 0,
+        caption: String::new(),
+        credit: String::new(),
     })
 }
 
@@ -237,8 +276,8 @@ impl ArticleView {
     pub fn new(
         site: &Site,
         a: &Article,
-        terms: &[&Term],
-        authors: &[&User],
+        (terms, authors): (&[&Term], &[&User]),
+        media: &HashMap<i64, Figure>,
         comments_open: bool,
     ) -> ArticleView {
         let author_slug = authors.first().map(|u| u.slug.as_str()).unwrap_or("");
@@ -272,7 +311,7 @@ impl ArticleView {
                 name: a.source_name.clone(),
                 url: a.source_url.clone(),
             }),
-            image: image(a),
+            image: image(a, media),
             comments_open,
             corrections: Vec::new(),
         }

@@ -1,15 +1,17 @@
 // The newsroom's journeys through the admin in a real browser (Debian's Chromium, playwright-core):
 // sign in; write, preview and publish an article and find it on the site; schedule one and see it
 // appear; two editors save the same article; a contributor submits and an editor publishes;
-// moderate a comment; throttling after wrong passwords. axe-core checks the dashboard, the list
-// and the editor; screenshots of the dashboard, the editor (desktop and phone) and the queue.
-// Usage: node admin.mjs BASE_URL SCREENSHOT_DIR PASSWORD
+// moderate a comment; upload photos to the library and into an article and see them load on the
+// site; throttling after wrong passwords. axe-core checks the dashboard, the list, the editor and
+// the media library; screenshots of the dashboard, the editor (desktop and phone), the queue, the
+// library and an article with pictures.
+// Usage: node admin.mjs BASE_URL SCREENSHOT_DIR PASSWORD PHOTO_DIR (holding IMG_2041.jpg and quay.jpg)
 import { readFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
-const [base, shots, password] = process.argv.slice(2);
-if (!base || !shots || !password) throw new Error('usage: node admin.mjs BASE_URL SCREENSHOT_DIR PASSWORD');
+const [base, shots, password, photos] = process.argv.slice(2);
+if (!base || !shots || !password || !photos) throw new Error('usage: node admin.mjs BASE_URL SCREENSHOT_DIR PASSWORD PHOTO_DIR');
 mkdirSync(shots, { recursive: true });
 const check = (ok, what) => { if (!ok) throw new Error(`failed: ${what}`); };
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -150,6 +152,40 @@ try {
   check((await ed.textContent('.notice')).includes('Published'), 'the editor publishes it');
   await reader.goto(base + '/');
   check((await reader.content()).includes('Contributor scoop on the ferry'), 'on the site');
+
+  step('upload a phone photo to the library, put pictures in an article and see them on the site');
+  await ed.goto(base + '/admin/media');
+  await axe(ed, 'the media library');
+  await ed.setInputFiles('#files', `${photos}/IMG_2041.jpg`);
+  await ed.fill('#up-alt', 'Fishing boats tied up along the harbour wall');
+  await ed.fill('#up-credit', 'Photo: Ed Itor');
+  await Promise.all([ed.waitForURL(/done=uploaded/), ed.click('[data-upload-form] button[type=submit]')]);
+  check((await ed.textContent('.media-grid')).includes('IMG 2041'), 'the photo is in the library');
+  await ed.screenshot({ path: `${shots}/media-library.png`, fullPage: true });
+  await ed.goto(base + '/admin/posts/new');
+  await ed.fill('#field-title', 'Harbour in pictures');
+  await ed.fill('#field-body', 'The boats are back.\n\n');
+  const phoneOption = await ed.locator('#featured-media option', { hasText: 'IMG 2041' }).getAttribute('value');
+  await ed.selectOption('#featured-media', phoneOption);
+  await ed.click('[data-insert-picture]');
+  await ed.fill('#picker-alt', 'Passengers queue on the quay for the first ferry');
+  await ed.setInputFiles('#picker-upload', `${photos}/quay.jpg`);
+  await ed.waitForFunction(() => /!\[Passengers queue on the quay for the first ferry\]\(\/media\/\d+\)/.test(document.querySelector('#field-body').value));
+  check(!(await ed.locator('dialog.picker').evaluate((d) => d.open)), 'the picker closes once the picture is placed');
+  await Promise.all([ed.waitForNavigation(), ed.click('button[value="publish"]')]);
+  check((await ed.textContent('.notice')).includes('Published'), `published with pictures: ${await ed.textContent('main')}`);
+  await Promise.all([ed.waitForNavigation(), ed.click('text=View on the site')]);
+  // Every picture actually loads: decoded, at the size the browser chose from the srcset.
+  await ed.waitForFunction(() => [...document.querySelectorAll('main img')].every((i) => i.complete));
+  const pictures = await ed.evaluate(() => [...document.querySelectorAll('.featured img, .article-body figure img')]
+    .map((i) => ({ alt: i.alt, natural: i.naturalWidth, tall: i.naturalHeight > i.naturalWidth, src: i.currentSrc })));
+  check(pictures.length === 2, `two pictures on the page: ${JSON.stringify(pictures)}`);
+  check(pictures.every((p) => p.natural > 0), `every picture loads: ${JSON.stringify(pictures)}`);
+  check(pictures.every((p) => p.src.endsWith('.webp')), `the browser picks WebP: ${JSON.stringify(pictures)}`);
+  check(pictures[0].tall && pictures[0].alt.startsWith('Fishing boats'), 'the phone photo stands upright with its description');
+  check((await ed.textContent('.featured figcaption')).includes('Photo: Ed Itor'), 'with its credit');
+  check(pictures[1].alt.startsWith('Passengers queue'), 'the picture in the text has its description');
+  await ed.screenshot({ path: `${shots}/article-with-pictures.png`, fullPage: true });
 
   step('throttling after repeated wrong passwords');
   const stranger = await (await browser.newContext()).newPage();

@@ -121,7 +121,7 @@ async fn acknowledged_comment_survives_a_hard_kill(database: Option<String>) {
         let state = AppState::open(Config::for_data(&dir, database.clone()))
             .await
             .expect("open");
-        newsroom::actions::demo::seed(state.db())
+        newsroom::actions::demo::seed(state.db(), state.media())
             .await
             .expect("seed");
         newsroom::db::setting::set(state.db(), "comment_min_seconds", "0")
@@ -422,5 +422,66 @@ async fn the_first_administrator_is_made_at_the_command_line_never_by_default() 
         "the password set at the command line works"
     );
     drop(child);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn pictures_are_added_at_the_command_line() {
+    use crate::support::pictures;
+    let dir = std::env::temp_dir().join(format!("newsroom_media_cli_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let photo = dir.join("harbour.jpg");
+    std::fs::write(&photo, pictures::jpeg_with_exif(64, 32, 6)).expect("write");
+    let notes = dir.join("notes.jpg");
+    std::fs::write(&notes, "not a picture").expect("write");
+    let (photo_s, notes_s) = (photo.to_string_lossy(), notes.to_string_lossy());
+    let args = [
+        "media",
+        "add",
+        &photo_s,
+        &notes_s,
+        "--alt",
+        "Boats at the harbour wall",
+        "--credit",
+        "Photo: Ann",
+    ];
+    let out = newsroom(&dir, &args, "");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        !out.status.success(),
+        "one file was refused: {stdout} {stderr}"
+    );
+    assert!(
+        stdout.contains("harbour.jpg: added as picture 1 (32×64), place it with ![Boats at the harbour wall](/media/1)"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("notes.jpg: ") && stderr.contains("not a picture"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 of 2 file(s) were not added"), "{stderr}");
+
+    let again = newsroom(&dir, &["media", "add", &photo_s], "");
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already in the library as picture 1"));
+    let mut stored = Vec::new();
+    for sub in std::fs::read_dir(dir.join("media"))
+        .expect("media folder")
+        .flatten()
+    {
+        for f in std::fs::read_dir(sub.path()).expect("dir").flatten() {
+            stored.push(std::fs::read(f.path()).expect("read"));
+        }
+    }
+    // Narrower than the smallest size: one JPEG (the clean original is its own size) and a WebP.
+    assert_eq!(stored.len(), 2);
+    assert!(
+        stored.iter().all(|b| !pictures::has_gps(b)),
+        "no position kept"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

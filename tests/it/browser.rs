@@ -125,6 +125,17 @@ async fn newsroom_journeys_through_the_admin_in_a_real_browser() {
         .await;
     assert_eq!(held.status().as_u16(), 303);
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    // Photos to upload as a reporter would: one straight from a phone (on its side, with a
+    // position), one for the text.
+    let photos = app.data_dir().join("photos");
+    std::fs::create_dir_all(&photos).expect("photos");
+    let phone = crate::support::pictures::jpeg_with_exif(1600, 1000, 6);
+    std::fs::write(photos.join("IMG_2041.jpg"), phone).expect("write");
+    std::fs::write(
+        photos.join("quay.jpg"),
+        crate::support::pictures::jpeg(1200, 800),
+    )
+    .expect("write");
     let (base, script_dir, shots_arg) = (app.base.clone(), dir.clone(), shots.clone());
     let out = tokio::task::spawn_blocking(move || {
         Command::new("node")
@@ -132,6 +143,7 @@ async fn newsroom_journeys_through_the_admin_in_a_real_browser() {
             .arg(&base)
             .arg(&shots_arg)
             .arg(PASSWORD)
+            .arg(&photos)
             .current_dir(script_dir)
             .output()
     })
@@ -153,6 +165,8 @@ async fn newsroom_journeys_through_the_admin_in_a_real_browser() {
         "editor-phone",
         "comment-queue",
         "throttled",
+        "media-library",
+        "article-with-pictures",
     ] {
         let file = shots.join(format!("{shot}.png"));
         assert!(file.exists(), "{} was saved", file.display());
@@ -175,6 +189,18 @@ async fn newsroom_journeys_through_the_admin_in_a_real_browser() {
     )
     .await
     .expect("latest");
+    let every = newsroom::db::media::Filter {
+        limit: 100,
+        ..Default::default()
+    };
+    let uploaded = newsroom::db::media::list(db, &every).await.expect("media");
+    let phone = uploaded
+        .0
+        .iter()
+        .find(|m| m.title == "IMG 2041")
+        .expect("the phone photo is in the library");
+    assert_eq!((phone.width, phone.height), (1000, 1600), "stored upright");
+    assert_eq!(phone.credit, "Photo: Ed Itor");
     for title in ["Scheduled harbour update", "Contributor scoop on the ferry"] {
         assert!(
             published.iter().any(|a| a.title == title),

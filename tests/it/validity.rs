@@ -218,6 +218,54 @@ async fn every_admin_page_is_valid_html() {
     let share = admin
         .post_ok(&format!("/admin/posts/{id}/share"), &[])
         .await;
+    // Pictures: a refused upload, a delete refused while in use, and an article placing one.
+    let not_a_picture = admin
+        .upload(
+            "/admin/media",
+            &[("notes.jpg", b"plain text".to_vec())],
+            &[],
+        )
+        .await;
+    assert_eq!(not_a_picture.status().as_u16(), 422);
+    pages.push((
+        "refused upload".into(),
+        not_a_picture.text().await.expect("body"),
+    ));
+    let placed = admin
+        .post_ok(
+            "/admin/posts/new",
+            &[
+                ("kind", "post"),
+                ("title", "Pictures in the text"),
+                (
+                    "body",
+                    "Before.\n\n![Shelves of books](/media/2 \"The reading room\")\n\nInline ![a chart](/media/3) here.",
+                ),
+                ("featured_media", "1"),
+                ("do", "publish"),
+            ],
+        )
+        .await;
+    let placed = crate::support::admin::post_id(&placed);
+    let a = newsroom::db::article::get(app.state.db(), placed)
+        .await
+        .expect("db")
+        .expect("row");
+    let path = newsroom::http::site::gather::article_path(&app.state, &app.state.site(), &a)
+        .await
+        .expect("path");
+    let public = app.page(&path).await;
+    assert_eq!(
+        crate::support::texts(&public, ".article-body figcaption"),
+        vec!["The reading room Illustration: Newsroom demo"]
+    );
+    pages.push(("article with pictures".into(), public));
+    let in_use = admin.post("/admin/media/1/delete", &[]).await;
+    assert_eq!(in_use.status().as_u16(), 409);
+    pages.push((
+        "delete refused, in use".into(),
+        in_use.text().await.expect("body"),
+    ));
     for path in [
         "/admin/".to_string(),
         "/admin/posts".into(),
@@ -243,6 +291,10 @@ async fn every_admin_page_is_valid_html() {
         "/admin/settings?tab=security".into(),
         "/admin/activity".into(),
         "/admin/posts/999999".into(),
+        "/admin/media".into(),
+        "/admin/media?type=jpeg&s=river".into(),
+        "/admin/media/1".into(),
+        format!("/admin/posts/{placed}"),
     ] {
         let (_, html) = admin.get(&path).await;
         pages.push((path, html));

@@ -17,16 +17,20 @@ use crate::app::AppState;
 use crate::content::markdown::{self, Format};
 use crate::content::{diff, slug, text};
 use crate::db::article::{self as articles, Article, status};
+use crate::db::media;
 use crate::db::{correction, now, revision, term, user};
 use crate::error::{Error, Result};
 use crate::http::admin::form::{Fields, Posted};
+use crate::http::admin::media::MediaItem;
 use crate::http::admin::page::{render_status, see_other, shell};
 use crate::http::admin::posts::{category_options, status_label};
 use crate::http::admin::session::Staff;
 use crate::http::site::article::render_preview;
 use crate::http::site::gather;
 use crate::render::Site;
-use crate::render::admin::{ConflictView, CorrectionRowView, EditorView, Errors, OptionView};
+use crate::render::admin::{
+    ConflictView, CorrectionRowView, EditorView, Errors, OptionView, PictureView,
+};
 use crate::render::views::DateView;
 
 /// Byline positions the form offers beyond those filled.
@@ -87,6 +91,7 @@ fn edit_from(fields: &Fields, site: &Site, kind: &str) -> (Edit, Option<String>)
         source_url: fields.get("source_url").into(),
         featured_image_url: fields.get("featured_image_url").into(),
         featured_image_alt: fields.get("featured_image_alt").into(),
+        featured_media_id: fields.id("featured_media").filter(|id| *id > 0),
         category_ids: fields.ids("category"),
         tags: fields
             .get("tags")
@@ -180,6 +185,7 @@ async fn editor_view(
         }
     }
     let words = e.body.split_whitespace().count();
+    let (featured, media_choices) = picture_choices(state, staff, e.featured_media_id).await?;
     let can_trash = match stored {
         Some(a) => capability::can_delete(actor, &edit::load(db, a.id).await?.1),
         None => false,
@@ -234,7 +240,63 @@ async fn editor_view(
         errors,
         can_trash,
         minor: e.minor,
+        featured,
+        media_choices,
+        can_upload: actor.can(Cap::UploadFiles),
     })
+}
+
+/// The chosen featured picture, and the pictures the writer may choose from.
+async fn picture_choices(
+    state: &AppState,
+    staff: &Staff,
+    chosen: Option<i64>,
+) -> Result<(Option<PictureView>, Vec<OptionView>)> {
+    let site = state.site();
+    let filter = media::Filter {
+        owner_id: (!staff.actor.can(Cap::EditOthersPosts)).then_some(staff.user.id),
+        limit: 60,
+        ..media::Filter::default()
+    };
+    let (mut rows, _) = media::list(state.db(), &filter).await?;
+    if let Some(id) = chosen
+        && !rows.iter().any(|m| m.id == id)
+    {
+        rows.extend(media::get(state.db(), id).await?);
+    }
+    let featured = chosen
+        .and_then(|id| rows.iter().find(|m| m.id == id))
+        .map(|m| {
+            let item = MediaItem::of(&site, m);
+            PictureView {
+                id: m.id,
+                title: item.title,
+                thumb: item.thumb,
+                described: !m.alt.trim().is_empty(),
+            }
+        });
+    let choices = rows
+        .iter()
+        .map(|m| {
+            let label = format!(
+                "{} ({}×{}){}",
+                if m.title.is_empty() {
+                    "Untitled"
+                } else {
+                    &m.title
+                },
+                m.width,
+                m.height,
+                if m.alt.trim().is_empty() {
+                    " — no description"
+                } else {
+                    ""
+                }
+            );
+            OptionView::new(m.id, label, chosen == Some(m.id))
+        })
+        .collect();
+    Ok((featured, choices))
 }
 
 async fn editor_page(
@@ -485,7 +547,10 @@ pub async fn preview_form(State(state): State<AppState>, form: Posted) -> Result
         }
     });
     let (e, _) = edit_from(&fields, &site, &kind);
-    let a = unsaved(stored.as_ref(), &e);
+    let figures =
+        crate::actions::media::figures(state.db(), &markdown::media_ids(&e.body, e.format)).await?;
+    let mut a = unsaved(stored.as_ref(), &e);
+    a.body_html = markdown::render_with(&e.body, e.format, &|id| figures.get(&id).cloned());
     let html = render_preview(
         &state,
         &site,
@@ -564,6 +629,7 @@ fn unsaved(stored: Option<&Article>, e: &Edit) -> Article {
         owner_id: stored.and_then(|a| a.owner_id),
         version: stored.map_or(0, |a| a.version),
         custom_excerpt: e.excerpt.trim().into(),
+        featured_media_id: e.featured_media_id,
     }
 }
 

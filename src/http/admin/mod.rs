@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod editor;
 pub mod form;
 pub mod login;
+pub mod media;
 pub mod page;
 pub mod posts;
 pub mod profile;
@@ -19,6 +20,7 @@ pub mod terms;
 pub mod users;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
@@ -27,6 +29,10 @@ use axum::routing::{get, post};
 
 use crate::app::AppState;
 use crate::error::Error;
+
+/// The most an upload request may carry: the per-file limit (a setting, at most 200 MB) is
+/// checked while it is read.
+const UPLOAD_LIMIT: usize = 256 * 1024 * 1024;
 
 /// Every admin route.
 pub fn router(state: AppState) -> Router<AppState> {
@@ -151,6 +157,23 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(settings::show_settings).post(settings::save_settings),
         )
         .route("/admin/activity", get(activity::show_activity))
+        .route(
+            "/admin/media",
+            get(media::list_media)
+                .post(media::upload_media)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/admin/media/{id}",
+            get(media::show_media).post(media::save_media),
+        )
+        .route("/admin/media/{id}/delete", post(media::delete_media))
+        .route(
+            "/admin/api/media",
+            get(media::api_list)
+                .post(media::api_upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .layer(middleware::from_fn_with_state(state, guard))
 }
 

@@ -81,6 +81,8 @@ pub fn notice(code: &str, count: Option<&String>) -> Option<String> {
         "comment-edited" => "Comment saved.".into(),
         "reset" => "Your password was changed. Sign in with it now.".into(),
         "signed-out" => "You are signed out.".into(),
+        "uploaded" => format!("{} added to the library.", items("Picture", "pictures")),
+        "media-deleted" => "Picture deleted.".into(),
         _ => return None,
     })
 }

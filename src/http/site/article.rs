@@ -174,7 +174,7 @@ async fn render_loaded(
     let terms = extras.terms.get(&a.id).cloned().unwrap_or_default();
     let authors = extras.authors.get(&a.id).cloned().unwrap_or_default();
     let open = comments_open(&site.settings, a, db::now());
-    let article = ArticleView::new(site, a, &terms, &authors, open);
+    let article = ArticleView::new(site, a, (&terms, &authors), &extras.media, open);
 
     let mut shown = comment::approved_for_post(db, a.id).await?;
     let comment_count = shown.len();
@@ -267,6 +267,8 @@ pub async fn render_preview(
     note: &str,
 ) -> Result<String> {
     let db = state.db();
+    let featured: Vec<i64> = a.featured_media_id.into_iter().collect();
+    let media = crate::actions::media::figures(db, &featured).await?;
     let (terms, authors) = match chosen {
         None => {
             let related = Related::load(state, std::slice::from_ref(a)).await?;
@@ -298,7 +300,7 @@ pub async fn render_preview(
     };
     let term_refs: Vec<&Term> = terms.iter().collect();
     let author_refs: Vec<&User> = authors.iter().collect();
-    let mut article = ArticleView::new(site, a, &term_refs, &author_refs, false);
+    let mut article = ArticleView::new(site, a, (&term_refs, &author_refs), &media, false);
     if a.id > 0 {
         article.corrections = corrections_of(state, site, a.id).await?;
     }

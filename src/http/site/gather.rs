@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
+use crate::actions::media;
 use crate::app::AppState;
+use crate::content::figure::Figure;
 use crate::db::article::{self as articles, Article, Byline};
 use crate::db::comment;
 use crate::db::term::{self, PostTerm};
@@ -16,16 +18,20 @@ pub struct Related {
     pub terms: Vec<PostTerm>,
     pub bylines: Vec<Byline>,
     pub comment_counts: HashMap<i64, i64>,
+    /// Featured pictures of the library, by media id.
+    pub media: HashMap<i64, Figure>,
 }
 
 impl Related {
     /// Load the extras of these articles.
     pub async fn load(state: &AppState, list: &[Article]) -> Result<Related> {
         let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
+        let media_ids: Vec<i64> = list.iter().filter_map(|a| a.featured_media_id).collect();
         Ok(Related {
             terms: term::of_posts(state.db(), &ids).await?,
             bylines: articles::bylines(state.db(), &ids).await?,
             comment_counts: comment::approved_counts(state.db(), &ids).await?,
+            media: media::figures(state.db(), &media_ids).await?,
         })
     }
 
@@ -38,6 +44,7 @@ impl Related {
     pub fn extras(&self) -> Extras<'_> {
         let mut e = Extras {
             comment_counts: self.comment_counts.clone(),
+            media: self.media.clone(),
             ..Default::default()
         };
         for pt in &self.terms {

@@ -187,6 +187,44 @@ impl Signed {
         location
     }
 
+    /// Upload files (name, bytes) to `path` as a multipart form with text `fields`; the response.
+    pub async fn upload(
+        &self,
+        path: &str,
+        files: &[(&str, Vec<u8>)],
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new().text("csrf", self.csrf.clone());
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        for (name, bytes) in files {
+            // A misleading type on purpose: pictures are known by their bytes.
+            let part = reqwest::multipart::Part::bytes(bytes.clone())
+                .file_name(name.to_string())
+                .mime_str("text/plain")
+                .expect("mime");
+            form = form.part("files", part);
+        }
+        self.client
+            .post(self.url(path))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload")
+    }
+
+    /// Upload one picture through the script's call; its library id (panics when refused).
+    pub async fn upload_picture(&self, name: &str, bytes: Vec<u8>, alt: &str) -> i64 {
+        let r = self
+            .upload("/admin/api/media", &[(name, bytes)], &[("alt", alt)])
+            .await;
+        let status = r.status().as_u16();
+        let json: serde_json::Value = r.json().await.expect("json");
+        assert_eq!(status, 200, "{json}");
+        json["items"][0]["id"].as_i64().expect("id")
+    }
+
     /// POST JSON to the admin API with the CSRF header.
     pub async fn api(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
         let r = self

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod comments;
+pub mod pictures;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};
@@ -198,7 +199,7 @@ impl TestApp {
 
     /// Add the hand-written demo site.
     pub async fn seed_demo(&self) {
-        newsroom::actions::demo::seed(self.state.db())
+        newsroom::actions::demo::seed(self.state.db(), self.state.media())
             .await
             .expect("seed demo");
         self.state.reload_site().await.expect("reload");

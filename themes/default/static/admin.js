@@ -38,6 +38,74 @@
     if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
   });
 
+  document.querySelectorAll('[data-script-only]').forEach((el) => { el.hidden = false; });
+
+  // Upload pictures to the library with progress; `done(item)` gets each stored picture.
+  function uploadFiles(files, list, extra, done) {
+    return Promise.all(Array.from(files).map((file) => new Promise((resolve) => {
+      const row = document.createElement('li');
+      const bar = document.createElement('progress');
+      bar.max = 100;
+      bar.value = 0;
+      row.append(file.name + ' ', bar);
+      if (list) list.append(row);
+      const data = new FormData();
+      data.append('files', file, file.name);
+      Object.entries(extra || {}).forEach(([k, v]) => { if (v) data.append(k, v); });
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', '/admin/api/media');
+      xhr.setRequestHeader('X-CSRF-Token', token);
+      xhr.upload.addEventListener('progress', (e) => { if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100); });
+      xhr.addEventListener('load', () => {
+        let out = null;
+        try { out = JSON.parse(xhr.responseText); } catch (e) { /* shown below */ }
+        if (out && out.items && out.items.length) {
+          row.textContent = file.name + ': added.';
+          out.items.forEach((item) => done && done(item));
+        } else {
+          const why = out && out.refused && out.refused.length ? out.refused[0].message : (out && out.message) || 'the upload failed.';
+          row.textContent = file.name + ': ' + why;
+          row.classList.add('field-error');
+        }
+        resolve();
+      });
+      xhr.addEventListener('error', () => { row.textContent = file.name + ': the upload failed.'; resolve(); });
+      xhr.send(data);
+    })));
+  }
+
+  function dropTarget(zone, onFiles) {
+    zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+    zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+    zone.addEventListener('drop', (e) => {
+      e.preventDefault();
+      zone.classList.remove('over');
+      if (e.dataTransfer && e.dataTransfer.files.length) onFiles(e.dataTransfer.files);
+    });
+  }
+
+  // The library's upload form: drag and drop, paste, progress, then the grid again.
+  const uploadForm = document.querySelector('[data-upload-form]');
+  if (uploadForm) {
+    const list = uploadForm.querySelector('[data-progress]');
+    const extra = () => ({ alt: uploadForm.alt.value, credit: uploadForm.credit.value });
+    const send = async (files) => {
+      await uploadFiles(files, list, extra(), () => {});
+      window.location.href = '/admin/media?done=uploaded&n=' + files.length;
+    };
+    uploadForm.addEventListener('submit', (e) => {
+      const files = uploadForm.querySelector('input[type=file]').files;
+      if (!files.length) return;
+      e.preventDefault();
+      send(files);
+    });
+    dropTarget(uploadForm.querySelector('[data-drop-zone]'), send);
+    document.addEventListener('paste', (e) => {
+      const files = e.clipboardData && e.clipboardData.files;
+      if (files && files.length) { e.preventDefault(); send(files); }
+    });
+  }
+
   const form = document.querySelector('[data-editor]');
   if (!form) return;
   let id = form.dataset.id;
@@ -198,6 +266,83 @@
         } catch (e) { /* completion is a convenience */ }
       }, 200);
     });
+  }
+  // The featured picture: drop one on its box to upload and choose it.
+  const featuredBox = form.querySelector('[data-featured-box]');
+  const featured = form.querySelector('[data-featured]');
+  function chooseFeatured(item) {
+    let option = featured.querySelector('option[value="' + item.id + '"]');
+    if (!option) {
+      option = document.createElement('option');
+      option.value = item.id;
+      option.textContent = item.title + ' (' + item.width + '×' + item.height + ')';
+      featured.append(option);
+    }
+    featured.value = String(item.id);
+    const current = form.querySelector('[data-featured-current]');
+    const img = document.createElement('img');
+    img.src = item.thumb;
+    img.alt = '';
+    img.width = 320;
+    const note = document.createElement('p');
+    note.textContent = item.title + (item.alt ? '' : ' (no description yet: add one in the library before publishing)');
+    current.replaceChildren(img, note);
+    changed();
+  }
+  if (featuredBox && featured) {
+    const list = document.createElement('ul');
+    list.className = 'upload-progress plain-list';
+    featuredBox.append(list);
+    dropTarget(featuredBox, (files) => uploadFiles([files[0]], list, {}, chooseFeatured));
+  }
+
+  // Insert a picture of the library at the cursor, from a picker (search, or upload one).
+  const insertButton = form.querySelector('[data-insert-picture]');
+  if (insertButton) {
+    const dialog = document.createElement('dialog');
+    dialog.className = 'picker';
+    dialog.setAttribute('aria-labelledby', 'picker-title');
+    dialog.innerHTML = '<h2 id="picker-title">Insert a picture</h2>'
+      + '<div class="row"><div class="field"><label for="picker-search">Search the library</label><input id="picker-search" type="search"></div>'
+      + '<fieldset><legend>Or upload one</legend><div class="field"><label for="picker-alt">What it shows, for readers who cannot see it</label><input id="picker-alt" type="text" maxlength="300"></div>'
+      + '<div class="field"><label for="picker-upload">Picture file</label><input id="picker-upload" type="file" accept="image/jpeg,image/png,image/webp,image/gif"></div></fieldset></div>'
+      + '<ul class="upload-progress plain-list"></ul><ul class="picker-grid"></ul>'
+      + '<p><button type="button" class="button">Close</button></p>';
+    document.body.append(dialog);
+    const grid = dialog.querySelector('.picker-grid');
+    const search = dialog.querySelector('#picker-search');
+    const place = (item) => {
+      const at = body.selectionStart;
+      const before = body.value.slice(0, at);
+      const lead = before && !before.endsWith('\n\n') ? (before.endsWith('\n') ? '\n' : '\n\n') : '';
+      body.setRangeText(lead + item.markdown + '\n\n', at, body.selectionEnd, 'end');
+      dialog.close();
+      body.focus();
+      body.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+    const load = async () => {
+      const response = await fetch('/admin/api/media?s=' + encodeURIComponent(search.value), { credentials: 'same-origin' });
+      const items = response.ok ? await response.json() : [];
+      grid.replaceChildren(...items.map((item) => {
+        const li = document.createElement('li');
+        const b = document.createElement('button');
+        b.type = 'button';
+        const img = document.createElement('img');
+        img.src = item.thumb;
+        img.alt = '';
+        b.append(img, item.title || 'Untitled');
+        b.addEventListener('click', () => place(item));
+        li.append(b);
+        return li;
+      }));
+    };
+    let searchTimer = null;
+    search.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(load, 250); });
+    dialog.querySelector('#picker-upload').addEventListener('change', (e) => {
+      uploadFiles(e.target.files, dialog.querySelector('.upload-progress'), { alt: dialog.querySelector('#picker-alt').value }, place);
+    });
+    dialog.querySelector('.button').addEventListener('click', () => dialog.close());
+    insertButton.addEventListener('click', () => { dialog.showModal(); load(); search.focus(); });
   }
   count();
 })();

@@ -166,6 +166,24 @@ async fn main() {
     reset_peak();
     let (before, _) = memory();
     let started = Instant::now();
+    // Meanwhile a reader's request (a database read on the same runtime) every 5 ms: processing
+    // runs on blocking threads, so these keep being answered.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (state, stop) = (state.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut times = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let asked = Instant::now();
+                newsroom::db::article::count(state.db(), "post")
+                    .await
+                    .expect("read");
+                times.push(asked.elapsed());
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            times
+        })
+    };
     let uploads = (0..cores * 2).map(|n| {
         let (state, bytes) = (state.clone(), distinct(&phone, 1000 + n));
         tokio::spawn(async move { upload(&state, bytes, format!("together_{n}.jpg")).await })
@@ -174,6 +192,8 @@ async fn main() {
         u.await.expect("join");
     }
     let elapsed = started.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let reads = reader.await.expect("reader");
     println!(
         "{:<34} {} at once in {:.1} ms: {:.2} photos/s; peak memory {:.0} MB above the {:.0} MB before",
         "upload phone photos together",
@@ -183,6 +203,7 @@ async fn main() {
         memory().1 - before,
         before
     );
+    summary("  a database read meanwhile", reads);
     state.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -5,7 +5,10 @@ use std::io::{BufRead, IsTerminal};
 
 use crate::actions::account::{self, NewAccount};
 use crate::actions::capability::{Actor, Role};
-use crate::config::{Cli, Command, CommentsCommand, Config, MediaCommand, ServeArgs, UserCommand};
+use crate::config::{
+    Cli, Command, CommentsCommand, Config, ExportCommand, ImportCommand, MediaCommand, ServeArgs,
+    UserCommand,
+};
 use crate::{actions, db};
 
 /// Run the parsed command line.
@@ -69,6 +72,145 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let result = add_media(&state, &files, &text).await;
             state.close().await;
             result
+        }
+        Command::Import(cmd) => {
+            let state = AppState::open(config).await?;
+            let result = import(&state, cmd).await;
+            state.close().await;
+            result
+        }
+        Command::Export(ExportCommand::Wxr { out, uploads }) => {
+            let state = AppState::open(config).await?;
+            let result = export_wxr(&state, out, uploads).await;
+            state.close().await;
+            result
+        }
+    }
+}
+
+/// A progress bar on a terminal (standard error), nothing otherwise.
+struct Bar(Option<indicatif::ProgressBar>);
+
+impl actions::import::Progress for Bar {
+    fn phase(&self, name: &str, total: u64) {
+        if let Some(bar) = &self.0 {
+            bar.reset();
+            bar.set_length(total);
+            bar.set_message(name.to_string());
+        }
+    }
+
+    fn advance(&self, done: u64) {
+        if let Some(bar) = &self.0 {
+            bar.set_position(done);
+        }
+    }
+}
+
+async fn export_wxr(
+    state: &AppState,
+    out: Option<std::path::PathBuf>,
+    uploads: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    let site = state.site();
+    let operator = Actor::operator();
+    let write = async |w: Box<dyn std::io::Write>| {
+        actions::export::wxr(
+            state.db(),
+            state.media(),
+            &site.settings,
+            &state.config().site_url,
+            &operator,
+            w,
+            uploads.as_deref(),
+        )
+        .await
+    };
+    match &out {
+        Some(path) => {
+            // Written beside the target and renamed at the end: never half a file under its name.
+            let partial = path.with_extension("partial");
+            let file = std::fs::File::create(&partial)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", partial.display()))?;
+            let (_, counts) = write(Box::new(std::io::BufWriter::new(file))).await?;
+            std::fs::rename(&partial, path)?;
+            eprintln!(
+                "wrote {}: {} articles and pages, {} comments, {} pictures, {} authors, {} sections and tags",
+                path.display(),
+                counts.articles,
+                counts.comments,
+                counts.pictures,
+                counts.authors,
+                counts.terms
+            );
+        }
+        None => {
+            write(Box::new(std::io::BufWriter::new(std::io::stdout()))).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn import(state: &AppState, cmd: ImportCommand) -> anyhow::Result<()> {
+    let operator = Actor::operator();
+    match cmd {
+        ImportCommand::Wxr {
+            files,
+            uploads,
+            dry_run,
+        } => {
+            let bar = std::io::stderr().is_terminal().then(|| {
+                let bar = indicatif::ProgressBar::new(0);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{msg:24} [{bar:40}] {percent:>3}% {elapsed_precise}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+                bar
+            });
+            let progress = Bar(bar);
+            let started = std::time::Instant::now();
+            let options = actions::import::Options {
+                files,
+                uploads,
+                dry_run,
+            };
+            let site = state.site();
+            let summary = actions::import::wxr(
+                state.db(),
+                state.media(),
+                &site.settings,
+                &operator,
+                &options,
+                &progress,
+            )
+            .await;
+            if let Some(bar) = &progress.0 {
+                bar.finish_and_clear();
+            }
+            let summary = summary?;
+            for line in summary.lines() {
+                println!("{line}");
+            }
+            println!(
+                "{} in {:.1} s",
+                if dry_run { "checked" } else { "imported" },
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        ImportCommand::WpUsers { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let users = actions::import::parse_wp_users(&text)?;
+            let (set, kept, unknown) =
+                actions::import::wp_users(state.db(), &operator, &users).await?;
+            println!(
+                "{set} password(s) brought from WordPress; {kept} kept (already set here); {unknown} skipped (no such user here, or not a WordPress hash)"
+            );
+            Ok(())
         }
     }
 }

@@ -56,6 +56,47 @@ pub enum Command {
     /// Add pictures to the media library from the shell.
     #[command(subcommand)]
     Media(MediaCommand),
+    /// Move a site in: WordPress exports (WXR) and WordPress password hashes.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write the site out: a WordPress export (WXR 1.2) that WordPress's importer accepts.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+/// `newsroom import …`.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import WordPress exports (Tools → Export → All content): articles, pages, authors,
+    /// sections, tags, comments and pictures, keeping their ids, slugs and dates.
+    Wxr {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// A copy of the old site's wp-content/uploads folder, where the pictures are.
+        #[arg(long)]
+        uploads: Option<PathBuf>,
+        /// Check everything and report what would happen, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Bring WordPress password hashes so people sign in with the password they had: a CSV with
+    /// user_login, user_email and user_pass columns, e.g. from
+    /// `wp user list --fields=user_login,user_email,user_pass --format=csv`.
+    WpUsers { file: PathBuf },
+}
+
+/// `newsroom export …`.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Everything as one WXR 1.2 file.
+    Wxr {
+        /// Where to write it (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Also copy each picture's original here as wp-content/uploads would hold it.
+        #[arg(long)]
+        uploads: Option<PathBuf>,
+    },
 }
 
 /// `newsroom media …`.

@@ -15,5 +15,6 @@ pub mod http;
 pub mod mail;
 pub mod media_store;
 pub mod render;
+pub mod wxr;
 
 pub use error::{Error, Result};

@@ -7,6 +7,8 @@ pub mod capability;
 pub mod comment;
 pub mod demo;
 pub mod demo_pictures;
+pub mod export;
+pub mod import;
 pub mod media;
 pub mod password_reset;
 pub mod publish;

@@ -4,6 +4,7 @@
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
 use crate::content::figure::{self, Figure};
+use crate::content::html_tags;
 use crate::content::sanitize;
 
 /// How an article body is written.
@@ -43,7 +44,7 @@ pub fn render_with(
     figures: &dyn Fn(i64) -> Option<Figure>,
 ) -> String {
     let raw = match format {
-        Format::Html => source.to_string(),
+        Format::Html => place_in_html(source, figures),
         Format::Markdown => {
             let events = place_figures(Parser::new_ext(source, OPTIONS).collect(), figures);
             let mut out = String::with_capacity(source.len() * 5 / 4);
@@ -57,7 +58,13 @@ pub fn render_with(
 /// The pictures of the library a Markdown body places, in order, each once.
 pub fn media_ids(source: &str, format: Format) -> Vec<i64> {
     let mut ids = Vec::new();
-    if format == Format::Markdown {
+    if format == Format::Html {
+        for (id, _) in html_pictures(source) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    } else {
         for event in Parser::new_ext(source, OPTIONS) {
             if let Event::Start(Tag::Image { dest_url, .. }) = event
                 && let Some(id) = figure::media_id(&dest_url)
@@ -73,8 +80,8 @@ pub fn media_ids(source: &str, format: Format) -> Vec<i64> {
 /// The alt text a Markdown body gives each picture of the library it places.
 pub fn media_alts(source: &str, format: Format) -> Vec<(i64, String)> {
     let mut out = Vec::new();
-    if format != Format::Markdown {
-        return out;
+    if format == Format::Html {
+        return html_pictures(source);
     }
     let mut current: Option<(i64, String)> = None;
     for event in Parser::new_ext(source, OPTIONS) {
@@ -92,6 +99,31 @@ pub fn media_alts(source: &str, format: Format) -> Vec<(i64, String)> {
         }
     }
     out
+}
+
+/// The pictures of the library an HTML body places (`<img src="/media/42" alt="…">`), with their alt.
+fn html_pictures(source: &str) -> Vec<(i64, String)> {
+    html_tags::find(source, "img")
+        .iter()
+        .filter_map(|t| {
+            let id = figure::media_id(t.get("src")?)?;
+            Some((id, t.get("alt").unwrap_or_default().to_string()))
+        })
+        .collect()
+}
+
+/// In an HTML body (an imported one), each `<img src="/media/42">` becomes the responsive picture;
+/// the figure and caption around it are the body's own.
+fn place_in_html(source: &str, figures: &dyn Fn(i64) -> Option<Figure>) -> String {
+    let tags = html_tags::find(source, "img");
+    html_tags::replace(source, &tags, &mut |t| {
+        let fig = figure::media_id(t.get("src")?).and_then(figures)?;
+        Some(fig.picture(
+            t.get("alt").unwrap_or_default(),
+            figure::ARTICLE_SIZES,
+            true,
+        ))
+    })
 }
 
 fn place_figures<'a>(
@@ -206,5 +238,34 @@ mod tests {
         );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn imported_html_places_library_pictures_too() {
+        let source = r#"<figure><img src="/media/7" alt="Boats"><figcaption>Dawn</figcaption></figure><p><img src="/media/8"> <img src="https://e.org/x.jpg" alt="x"></p>"#;
+        assert_eq!(media_ids(source, Format::Html), vec![7, 8]);
+        assert_eq!(
+            media_alts(source, Format::Html),
+            vec![(7, "Boats".to_string()), (8, String::new())]
+        );
+        let fig = Figure {
+            width: 640,
+            height: 480,
+            fallback: vec![(640, "/media/ab.jpg".into())],
+            ..Figure::default()
+        };
+        let html = render_with(source, Format::Html, &|id| (id == 7).then(|| fig.clone()));
+        assert!(
+            html.contains(r#"<picture><source type="image/webp""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"alt="Boats""#) && html.contains("<figcaption>Dawn</figcaption>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"src="/media/8""#),
+            "an unknown id stays as written: {html}"
+        );
     }
 }

@@ -26,6 +26,10 @@ pub fn hash(password: &str) -> String {
 
 /// Whether `password` matches a stored hash. Unknown or broken hashes match nothing.
 pub fn verify(password: &str, stored: &str) -> bool {
+    // Hashes brought from WordPress are checked its way, then replaced at this sign-in.
+    if crate::content::wp_password::is_wordpress_hash(stored) {
+        return crate::content::wp_password::verify(password, stored);
+    }
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };

@@ -842,6 +842,13 @@ pub async fn count(db: &Db, kind: &str) -> Result<i64> {
     .await?))
 }
 
+/// The largest article id (0 when there is none).
+pub async fn max_id(db: &Db) -> Result<i64> {
+    const SQL: &str = "SELECT COALESCE(MAX(id), 0) FROM posts";
+    let n: i64 = on_pool!(db, |pool| sqlx::query_scalar(SQL).fetch_one(pool).await?);
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,8 @@ pub mod article;
 pub mod change;
 pub mod comment;
 pub mod correction;
+pub mod export;
+pub mod import;
 pub mod media;
 pub mod password_reset;
 pub mod presence;

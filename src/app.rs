@@ -105,7 +105,7 @@ impl AppState {
         };
         if changes
             .iter()
-            .any(|c| c.entity == "setting" || c.entity == "term")
+            .any(|c| matches!(c.entity.as_str(), "setting" | "term" | "site"))
         {
             self.reload_site().await?;
         }

@@ -663,6 +663,17 @@ fn taxonomy_of(domain: &str) -> Option<&'static str> {
     }
 }
 
+/// WordPress keeps term names HTML-escaped (`Ports &amp; Shipping`): the name as text.
+fn term_name(name: &str) -> String {
+    name.trim()
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#039;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 fn term_slug(nicename: &str, name: &str) -> String {
     let decoded = percent_encoding::percent_decode_str(nicename.trim())
         .decode_utf8_lossy()
@@ -688,7 +699,7 @@ async fn import_terms(
         declared.push((
             term::CATEGORY,
             term_slug(&c.nicename, &c.name),
-            c.name.clone(),
+            term_name(&c.name),
             term_slug(&c.parent, ""),
             c.description.clone(),
             c.term_id,
@@ -698,7 +709,7 @@ async fn import_terms(
         declared.push((
             term::TAG,
             term_slug(&t.slug, &t.name),
-            t.name.clone(),
+            term_name(&t.name),
             String::new(),
             t.description.clone(),
             t.term_id,
@@ -709,7 +720,7 @@ async fn import_terms(
             Some(tax) if !t.taxonomy.is_empty() => declared.push((
                 tax,
                 term_slug(&t.slug, &t.name),
-                t.name.clone(),
+                term_name(&t.name),
                 if t.parent.trim().is_empty() {
                     String::new()
                 } else {
@@ -1035,7 +1046,7 @@ async fn write_batch(
                         name: if t.name.trim().is_empty() {
                             slug.clone()
                         } else {
-                            t.name.trim().into()
+                            term_name(&t.name)
                         },
                         slug: slug.clone(),
                         parent_id: None,

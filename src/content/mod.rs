@@ -14,6 +14,7 @@ pub mod password;
 pub mod paste;
 pub mod permalink;
 pub mod picture;
+pub mod post_password;
 pub mod preview_link;
 pub mod sanitize;
 pub mod secret_token;

@@ -68,6 +68,8 @@ pub struct Article {
     pub custom_excerpt: String,
     /// A picture of the media library leading the article (before `featured_image_url`).
     pub featured_media_id: Option<i64>,
+    /// WordPress's post password ('' = none): the text is shown only to a reader who types it.
+    pub password: String,
 }
 
 impl Article {
@@ -108,10 +110,10 @@ pub struct NewArticle {
 
 const FULL: &str = "id, kind, title, slug, body_source, body_format, body_html, excerpt, status, published_at, \
      modified_at, created_at, sticky, comment_status, source_name, source_url, featured_image_url, featured_image_alt, \
-     owner_id, version, custom_excerpt, featured_media_id";
+     owner_id, version, custom_excerpt, featured_media_id, password";
 const CARD: &str = "id, kind, title, slug, '' AS body_source, body_format, '' AS body_html, excerpt, status, published_at, \
      modified_at, created_at, sticky, comment_status, source_name, source_url, featured_image_url, featured_image_alt, \
-     owner_id, version, custom_excerpt, featured_media_id";
+     owner_id, version, custom_excerpt, featured_media_id, password";
 
 /// Copy the post's published_at into its term and byline rows while it is a live post (NULL otherwise).
 const REFRESH_TERMS_LIVE_AT: &str = "UPDATE post_terms SET live_at = (SELECT CASE WHEN p.status = 'published' AND p.kind = 'post' \

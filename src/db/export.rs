@@ -15,7 +15,7 @@ use crate::on_pool;
 pub async fn posts_after(db: &Db, after_id: i64, limit: i64) -> Result<Vec<Article>> {
     const SQL: &str = "SELECT id, kind, title, slug, body_source, body_format, body_html, excerpt, status, published_at, \
          modified_at, created_at, sticky, comment_status, source_name, source_url, featured_image_url, \
-         featured_image_alt, owner_id, version, custom_excerpt, featured_media_id \
+         featured_image_alt, owner_id, version, custom_excerpt, featured_media_id, password \
          FROM posts WHERE id > $1 ORDER BY id LIMIT $2";
     Ok(on_pool!(db, |pool| sqlx::query_as::<_, Article>(SQL)
         .bind(after_id)

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod client_ip;
 pub mod comments;
 pub mod gate;
+pub mod post_password;
 pub mod site;
 pub mod visitor;
 
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/media/{file}", get(assets::get_media))
         .route("/robots.txt", get(assets::get_robots))
         .route("/wp-comments-post.php", post(comments::post_comment))
+        .route("/wp-login.php", post(post_password::post_password))
         .route("/preview/{token}", get(site::preview::show_preview))
         .merge(admin::router(state.clone()))
         .fallback(site::show_path)

@@ -28,6 +28,8 @@ pub struct Visitor {
     pub remember: bool,
     pub held: Vec<i64>,
     pub reply_to: Option<i64>,
+    /// The proof of the last post password they typed (`post_password::proof`).
+    pub post_pass: Option<String>,
 }
 
 impl Visitor {
@@ -56,6 +58,9 @@ impl Visitor {
                     EMAIL => v.email = cookie.value().to_string(),
                     URL => v.url = cookie.value().to_string(),
                     HELD => v.held = read_held(secret, cookie.value(), now),
+                    crate::content::post_password::COOKIE => {
+                        v.post_pass = Some(cookie.value().to_string())
+                    }
                     _ => {}
                 }
             }
@@ -66,7 +71,7 @@ impl Visitor {
 
     /// Whether a page for this visitor shows something of theirs (details or held comments).
     pub fn is_personal(&self) -> bool {
-        self.remember || !self.held.is_empty()
+        self.remember || !self.held.is_empty() || self.post_pass.is_some()
     }
 }
 

@@ -193,7 +193,11 @@ impl CardView {
             id: a.id,
             title: a.title.clone(),
             url: extras.path_of(site, a),
-            excerpt: a.excerpt.clone(),
+            excerpt: if a.password.is_empty() {
+                a.excerpt.clone()
+            } else {
+                crate::content::post_password::NO_EXCERPT.into()
+            },
             date: DateView::new(site, a.published_at.unwrap_or(a.created_at)),
             category: primary_category(site, &terms),
             authors: authors.iter().map(|u| AuthorView::new(site, u)).collect(),
@@ -299,7 +303,11 @@ impl ArticleView {
             title: a.title.clone(),
             url: site.article_path(a, terms, author_slug),
             body_html: a.body_html.clone(),
-            excerpt: a.excerpt.clone(),
+            excerpt: if a.password.is_empty() {
+                a.excerpt.clone()
+            } else {
+                crate::content::post_password::NO_EXCERPT.into()
+            },
             published: DateView::new(site, published_at),
             modified: DateView::new(site, a.modified_at),
             updated: a.modified_at.date_naive() > published_at.date_naive(),

@@ -12,6 +12,7 @@ mod binary;
 mod browser;
 mod comments;
 mod hostile;
+mod import;
 mod media;
 mod migrations;
 mod privacy;

@@ -630,6 +630,7 @@ fn unsaved(stored: Option<&Article>, e: &Edit) -> Article {
         version: stored.map_or(0, |a| a.version),
         custom_excerpt: e.excerpt.trim().into(),
         featured_media_id: e.featured_media_id,
+        password: stored.map(|a| a.password.clone()).unwrap_or_default(),
     }
 }
 

@@ -8,6 +8,7 @@ use crate::actions::comment::comments_open;
 use crate::app::AppState;
 use crate::content::form_token;
 use crate::content::permalink::Parsed;
+use crate::content::post_password;
 use crate::db::article::{self as articles, Article};
 use crate::db::term::{self, Term};
 use crate::db::user::{self, User};
@@ -123,7 +124,22 @@ async fn page_or_redirect(
         form.parent_id = parent;
     }
     let page = parsed.comment_page.unwrap_or(1);
-    render_loaded(state, site, a, &related, page, form, &visitor.held)
+    if !a.password.is_empty()
+        && !post_password::unlocks(
+            &site.settings.secret,
+            &a.password,
+            visitor.post_pass.as_deref(),
+        )
+    {
+        // Protected: the form in place of the text, and no comments, until the password is typed.
+        let mut locked = a.clone();
+        locked.body_html = post_password::form_html(requested);
+        locked.comment_status = "closed".into();
+        return render_loaded(state, site, &locked, &related, page, form, &[], true)
+            .await
+            .map(Found::Page);
+    }
+    render_loaded(state, site, a, &related, page, form, &visitor.held, false)
         .await
         .map(Found::Page)
 }
@@ -157,9 +173,10 @@ pub async fn render(
     held: &[i64],
 ) -> Result<Html<String>> {
     let related = Related::load(state, std::slice::from_ref(a)).await?;
-    render_loaded(state, site, a, &related, 1, form, held).await
+    render_loaded(state, site, a, &related, 1, form, held, false).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render_loaded(
     state: &AppState,
     site: &Site,
@@ -168,6 +185,7 @@ async fn render_loaded(
     comment_page: u32,
     mut form: CommentFormView,
     held: &[i64],
+    locked: bool,
 ) -> Result<Html<String>> {
     let db = state.db();
     let extras = related_rows.extras();
@@ -176,7 +194,11 @@ async fn render_loaded(
     let open = comments_open(&site.settings, a, db::now());
     let article = ArticleView::new(site, a, (&terms, &authors), &extras.media, open);
 
-    let mut shown = comment::approved_for_post(db, a.id).await?;
+    let mut shown = if locked {
+        Vec::new()
+    } else {
+        comment::approved_for_post(db, a.id).await?
+    };
     let comment_count = shown.len();
     // The visitor's own held comments, shown to them alone with the moderation notice.
     shown.extend(comment::by_ids(db, held).await?.into_iter().filter(|c| {

@@ -53,16 +53,15 @@ pub async fn show_path(
     {
         return Ok(redirect(&target, None));
     }
-    let parsed = permalink::parse_path(&path).ok_or(Error::NotFound)?;
-    let mut personal = false;
-    let found = match &parsed.route {
-        Route::Single(segs) => {
-            let visitor = Visitor::read(&headers, &query, &state.site().settings.secret, db::now());
-            personal = visitor.is_personal();
-            article::show(&state, segs, &parsed, &path, &visitor).await?
-        }
-        _ => listing::show(&state, &parsed, &path).await?,
+    let found = match find(&state, &path, &query, &headers).await {
+        // An address the site had before it moved here (a WordPress link): 301 to its article.
+        Err(Error::NotFound) => match moved_here(&state, &path).await? {
+            Some(target) if target != path => return Ok(redirect(&target, None)),
+            _ => return Err(Error::NotFound),
+        },
+        other => other?,
     };
+    let (found, personal) = found;
     match found {
         Found::Page(html) if personal => Ok(private(html.into_response())),
         Found::Page(html) => Ok(html.into_response()),
@@ -71,6 +70,41 @@ pub async fn show_path(
         }
         Found::Canonical(canonical) => Ok(redirect(&canonical, uri.query())),
     }
+}
+
+/// The page at a site path, and whether it was made for one visitor.
+async fn find(
+    state: &AppState,
+    path: &str,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<(Found, bool)> {
+    let parsed = permalink::parse_path(path).ok_or(Error::NotFound)?;
+    let mut personal = false;
+    let found = match &parsed.route {
+        Route::Single(segs) => {
+            let visitor = Visitor::read(headers, query, &state.site().settings.secret, db::now());
+            personal = visitor.is_personal();
+            article::show(state, segs, &parsed, path, &visitor).await?
+        }
+        _ => listing::show(state, &parsed, path).await?,
+    };
+    Ok((found, personal))
+}
+
+/// Where an old address of an imported article now is.
+async fn moved_here(state: &AppState, path: &str) -> Result<Option<String>> {
+    let key = crate::actions::import::redirect_key(path);
+    let Some(id) = db::import::redirect_target(state.db(), &key).await? else {
+        return Ok(None);
+    };
+    let Some(a) = articles::get(state.db(), id)
+        .await?
+        .filter(|a| a.is_live(db::now()))
+    else {
+        return Ok(None);
+    };
+    Ok(Some(gather::article_path(state, &state.site(), &a).await?))
 }
 
 /// Mark a response made for one visitor (their remembered email in the form, their held
@@ -120,8 +154,14 @@ async fn legacy_query_target(
     };
     let site = state.site();
     if let Some(id) = id("p")?.or(id("page_id")?) {
-        let a = articles::get(state.db(), id)
-            .await?
+        let mut found = articles::get(state.db(), id).await?;
+        if found.is_none() {
+            // An imported article whose WordPress id was taken here got another one.
+            if let Some(local) = db::import::local_post_id(state.db(), id).await? {
+                found = articles::get(state.db(), local).await?;
+            }
+        }
+        let a = found
             .filter(|a| a.is_live(db::now()))
             .ok_or(Error::NotFound)?;
         return Ok(Some(gather::article_path(state, &site, &a).await?));

@@ -1,4 +1,4 @@
-//! Moving in from WordPress with the real `newsroom import wxr` and `export wxr` commands, on
+//! Moving in from WordPress (a real WordPress 6.1 export is in tests/fixtures/wxr) with the real `newsroom import wxr` and `export wxr` commands, on
 //! both backends: WordPress's own export, a hand-made file of edge cases with pictures, running
 //! twice, hostile and broken files, passwords brought from WordPress, and the round trip.
 
@@ -11,7 +11,7 @@ use crate::support::{TestApp, attrs, texts};
 
 const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/wp/export-sample.xml"
+    "/tests/fixtures/wxr/wordpress-6.1-export.xml"
 );
 const EDGES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

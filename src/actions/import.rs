@@ -926,7 +926,12 @@ async fn import_items(
             .await?
             .max(scanned.max_comment_id)
             + 1,
-        used_slugs: HashSet::new(),
+        taken_posts: tx.all_ids(Table::Posts).await?,
+        taken_comments: tx.all_ids(Table::Comments).await?,
+        taken_slugs: HashMap::from([
+            (articles::POST, tx.all_slugs(articles::POST).await?),
+            (articles::PAGE, tx.all_slugs(articles::PAGE).await?),
+        ]),
     };
     let mut reader = open(path)?;
     let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
@@ -993,11 +998,13 @@ fn kind_name(post_type: &str) -> &'static str {
     }
 }
 
-/// Ids and slugs handed out in this run.
+/// Ids and slugs taken: the site's, and those handed out in this run.
 struct Ids {
     next_post: i64,
     next_comment: i64,
-    used_slugs: HashSet<(String, String)>,
+    taken_posts: HashSet<i64>,
+    taken_comments: HashSet<i64>,
+    taken_slugs: HashMap<&'static str, HashSet<String>>,
 }
 
 struct ItemContext<'a> {
@@ -1091,17 +1098,16 @@ async fn write_batch(
         Ok::<_, Error>(all)
     })?;
     // Ids: WordPress's own where free, so /?p=ID keeps working.
-    let wanted: Vec<i64> = converted.iter().map(|c| c.wp_id).collect();
-    let taken = tx.taken_ids(Table::Posts, &wanted).await?;
     let mut renumbered = 0;
     for c in &mut converted {
-        if c.wp_id > 0 && !taken.contains(&c.wp_id) {
+        if c.wp_id > 0 && !ids.taken_posts.contains(&c.wp_id) {
             c.post.id = c.wp_id;
         } else {
             c.post.id = ids.next_post;
             ids.next_post += 1;
             renumbered += 1;
         }
+        ids.taken_posts.insert(c.post.id);
     }
     if renumbered > 0 {
         summary.notes.push(format!(
@@ -1110,21 +1116,12 @@ async fn write_batch(
     }
     // Slugs: free ones, as WordPress would pick (`x-2`).
     for kind in [articles::POST, articles::PAGE] {
-        let slugs: Vec<String> = converted
-            .iter()
-            .filter(|c| c.post.kind == kind)
-            .map(|c| c.post.slug.clone())
-            .collect();
-        let taken = tx.taken_slugs(kind, &slugs).await?;
+        let taken = ids.taken_slugs.entry(kind).or_default();
         for c in converted.iter_mut().filter(|c| c.post.kind == kind) {
             let wanted = c.post.slug.clone();
             let mut candidate = wanted.clone();
             let mut n = 2;
-            while taken.contains(&candidate)
-                || ids
-                    .used_slugs
-                    .contains(&(kind.to_string(), candidate.clone()))
-            {
+            while taken.contains(&candidate) {
                 candidate = format!("{wanted}-{n}");
                 n += 1;
             }
@@ -1134,19 +1131,14 @@ async fn write_batch(
                     if kind == articles::PAGE { "page" } else { "article" }
                 ));
             }
-            ids.used_slugs.insert((kind.to_string(), candidate.clone()));
+            taken.insert(candidate.clone());
             c.post.slug = candidate;
         }
     }
     // Comments, parents before replies, keeping WordPress's ids where free.
-    let wanted: Vec<i64> = converted
-        .iter()
-        .flat_map(|c| c.comments.iter().map(|m| m.id))
-        .collect();
-    let taken = tx.taken_ids(Table::Comments, &wanted).await?;
     let mut comments = Vec::new();
     for c in &converted {
-        comments.extend(comments_of(c, cx, &taken, ids, summary));
+        comments.extend(comments_of(c, cx, ids, summary));
     }
     let mut records = Vec::with_capacity(converted.len());
     let mut posts = Vec::with_capacity(converted.len());
@@ -1384,7 +1376,6 @@ pub fn redirect_key(path: &str) -> String {
 fn comments_of(
     c: &Converted,
     cx: &ItemContext<'_>,
-    taken: &HashSet<i64>,
     ids: &mut Ids,
     summary: &mut Summary,
 ) -> Vec<ImportedComment> {
@@ -1420,12 +1411,13 @@ fn comments_of(
     let mut local: HashMap<i64, i64> = HashMap::new();
     let mut out = Vec::with_capacity(ordered.len());
     for m in ordered {
-        let id = if m.id > 0 && !taken.contains(&m.id) {
+        let id = if m.id > 0 && !ids.taken_comments.contains(&m.id) {
             m.id
         } else {
             ids.next_comment += 1;
             ids.next_comment - 1
         };
+        ids.taken_comments.insert(id);
         local.insert(m.id, id);
         let status = match m.approved.as_str() {
             "1" | "approve" | "approved" => comment_status::APPROVED,

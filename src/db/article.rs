@@ -108,7 +108,7 @@ pub struct NewArticle {
     pub media_ids: Vec<i64>,
 }
 
-const FULL: &str = "id, kind, title, slug, body_source, body_format, body_html, excerpt, status, published_at, \
+pub(crate) const FULL: &str = "id, kind, title, slug, body_source, body_format, body_html, excerpt, status, published_at, \
      modified_at, created_at, sticky, comment_status, source_name, source_url, featured_image_url, featured_image_alt, \
      owner_id, version, custom_excerpt, featured_media_id, password";
 const CARD: &str = "id, kind, title, slug, '' AS body_source, body_format, '' AS body_html, excerpt, status, published_at, \

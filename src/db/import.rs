@@ -268,43 +268,22 @@ impl Tx {
         Ok(n)
     }
 
-    /// Which of these ids a table already has.
-    pub async fn taken_ids(&mut self, table: Table, ids: &[i64]) -> Result<HashSet<i64>> {
-        let mut taken = HashSet::new();
-        for chunk in ids.chunks(ROWS_PER_INSERT * 4) {
-            let rows: Vec<i64> = on_tx!(self, |c| {
-                let mut q =
-                    QueryBuilder::new(format!("SELECT id FROM {} WHERE id IN (", table.name()));
-                let mut list = q.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                q.push(")");
-                q.build_query_scalar().fetch_all(c).await?
-            });
-            taken.extend(rows);
-        }
-        Ok(taken)
+    /// Every id a table has, read once: asking per batch makes PostgreSQL, whose statistics
+    /// do not see rows added in this transaction, scan the growing table again and again.
+    pub async fn all_ids(&mut self, table: Table) -> Result<HashSet<i64>> {
+        let sql = format!("SELECT id FROM {}", table.name());
+        let rows: Vec<i64> = on_tx!(self, |c| sqlx::query_scalar(&sql).fetch_all(c).await?);
+        Ok(rows.into_iter().collect())
     }
 
-    /// Which of these slugs articles of `kind` already use.
-    pub async fn taken_slugs(&mut self, kind: &str, slugs: &[String]) -> Result<HashSet<String>> {
-        let mut taken = HashSet::new();
-        for chunk in slugs.chunks(ROWS_PER_INSERT * 4) {
-            let rows: Vec<String> = on_tx!(self, |c| {
-                let mut q = QueryBuilder::new("SELECT slug FROM posts WHERE kind = ");
-                q.push_bind(kind);
-                q.push(" AND slug IN (");
-                let mut list = q.separated(", ");
-                for s in chunk {
-                    list.push_bind(s.as_str());
-                }
-                q.push(")");
-                q.build_query_scalar().fetch_all(c).await?
-            });
-            taken.extend(rows);
-        }
-        Ok(taken)
+    /// Every slug articles of `kind` use, read once (see `all_ids`).
+    pub async fn all_slugs(&mut self, kind: &str) -> Result<HashSet<String>> {
+        const SQL: &str = "SELECT slug FROM posts WHERE kind = $1";
+        let rows: Vec<String> = on_tx!(self, |c| sqlx::query_scalar(SQL)
+            .bind(kind)
+            .fetch_all(c)
+            .await?);
+        Ok(rows.into_iter().collect())
     }
 
     /// Insert articles with their bylines, terms, pictures, old slugs and old paths.

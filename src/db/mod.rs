@@ -14,6 +14,7 @@ pub mod import;
 pub mod media;
 pub mod password_reset;
 pub mod presence;
+pub mod rest;
 pub mod revision;
 pub mod session;
 pub mod setting;

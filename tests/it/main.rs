@@ -16,5 +16,6 @@ mod import;
 mod media;
 mod migrations;
 mod privacy;
+mod rest;
 mod urls;
 mod validity;

@@ -32,6 +32,24 @@ pub async fn show_path(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response> {
+    // `/?rest_route=/wp/v2/posts`: the REST API without pretty permalinks, as WordPress answers it.
+    if let Some(target) = crate::http::rest::rest_route_target(uri.path(), uri.query()) {
+        use tower::ServiceExt;
+        let mut request = axum::http::Request::builder()
+            .method(method)
+            .uri(target)
+            .body(axum::body::Body::empty())
+            .map_err(|_| Error::NotFound)?;
+        *request.headers_mut() = headers;
+        let answer = crate::http::rest::router()
+            .with_state(state)
+            .oneshot(request)
+            .await;
+        return Ok(match answer {
+            Ok(r) => r,
+            Err(never) => match never {},
+        });
+    }
     if method != Method::GET && method != Method::HEAD {
         return Ok((
             StatusCode::METHOD_NOT_ALLOWED,
@@ -62,9 +80,15 @@ pub async fn show_path(
         other => other?,
     };
     let (found, personal) = found;
+    let page = |html: Html<String>| {
+        let mut r = html.into_response();
+        r.headers_mut()
+            .insert(header::LINK, crate::http::rest::discovery_link(&state));
+        r
+    };
     match found {
-        Found::Page(html) if personal => Ok(private(html.into_response())),
-        Found::Page(html) => Ok(html.into_response()),
+        Found::Page(html) if personal => Ok(private(page(html))),
+        Found::Page(html) => Ok(page(html)),
         Found::Canonical(canonical) if canonical == path => {
             Err(Error::Internal(format!("redirect loop at {path}")))
         }

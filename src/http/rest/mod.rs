@@ -1,0 +1,466 @@
+//! WordPress's REST API (`/wp-json/`, `/wp-json/wp/v2/…`, and `/?rest_route=…`), so the tools
+//! that speak WordPress keep working: the same JSON shapes, parameters, headers
+//! (`X-WP-Total`, `X-WP-TotalPages`, `Link`) and error envelope (`code`, `message`,
+//! `data.status`). Reads are anonymous and show only what the public site shows; writes need
+//! authentication, which is not built yet, so they answer as WordPress does to an anonymous caller.
+
+mod comments;
+mod discovery;
+mod media;
+mod posts;
+mod terms;
+mod users;
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+
+use crate::app::AppState;
+use crate::error::Error;
+
+/// Every route of the API.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/wp-json", get(discovery::index))
+        .route("/wp-json/", get(discovery::index))
+        .route("/wp-json/wp/v2", get(discovery::namespace))
+        .route("/wp-json/wp/v2/", get(discovery::namespace))
+        .route(
+            "/wp-json/wp/v2/posts",
+            get(posts::list_posts).post(posts::create),
+        )
+        .route(
+            "/wp-json/wp/v2/posts/{id}",
+            get(posts::one_post)
+                .post(posts::create)
+                .put(posts::create)
+                .patch(posts::create)
+                .delete(posts::create),
+        )
+        .route(
+            "/wp-json/wp/v2/pages",
+            get(posts::list_pages).post(posts::create),
+        )
+        .route("/wp-json/wp/v2/pages/{id}", get(posts::one_page))
+        .route("/wp-json/wp/v2/categories", get(terms::list_categories))
+        .route("/wp-json/wp/v2/categories/{id}", get(terms::one_category))
+        .route("/wp-json/wp/v2/tags", get(terms::list_tags))
+        .route("/wp-json/wp/v2/tags/{id}", get(terms::one_tag))
+        .route("/wp-json/wp/v2/users", get(users::list))
+        .route("/wp-json/wp/v2/users/me", get(users::me))
+        .route("/wp-json/wp/v2/users/{id}", get(users::one))
+        .route(
+            "/wp-json/wp/v2/comments",
+            get(comments::list).post(comments::create),
+        )
+        .route("/wp-json/wp/v2/comments/{id}", get(comments::one))
+        .route("/wp-json/wp/v2/media", get(media::list).post(media::create))
+        .route("/wp-json/wp/v2/media/{id}", get(media::one))
+        .route("/wp-json/wp/v2/search", get(posts::search))
+        .route("/wp-json/wp/v2/types", get(discovery::types))
+        .route("/wp-json/wp/v2/types/{kind}", get(discovery::one_type))
+        .route("/wp-json/wp/v2/taxonomies", get(discovery::taxonomies))
+        .route(
+            "/wp-json/wp/v2/taxonomies/{name}",
+            get(discovery::one_taxonomy),
+        )
+        .route("/wp-json/wp/v2/statuses", get(discovery::statuses))
+        .route("/wp-json/wp/v2/settings", get(discovery::settings))
+        .route("/wp-json/{*rest}", get(no_route).post(no_route))
+}
+
+/// An answer of the API: JSON, or a WordPress error envelope.
+pub type Answer = std::result::Result<Response, Rest>;
+
+/// A REST error: WordPress's code, message and status (and extra `data`), or an internal error.
+#[derive(Debug)]
+pub enum Rest {
+    Coded {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        data: Map<String, Value>,
+    },
+    Internal(Error),
+}
+
+impl Rest {
+    /// An error with a WordPress code.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Rest {
+        Rest::Coded {
+            status,
+            code,
+            message: message.into(),
+            data: Map::new(),
+        }
+    }
+
+    /// `rest_invalid_param` for one parameter, as WordPress words it.
+    pub fn invalid_param(name: &str, why: &str) -> Rest {
+        Rest::invalid_param_because(name, why, "rest_invalid_param")
+    }
+
+    /// `rest_invalid_param`, with the code of the detail (`rest_out_of_bounds`…).
+    pub fn invalid_param_because(name: &str, why: &str, detail: &str) -> Rest {
+        let mut data = Map::new();
+        data.insert("params".into(), json!({ name: why }));
+        data.insert(
+            "details".into(),
+            json!({ name: { "code": detail, "message": why, "data": null } }),
+        );
+        Rest::Coded {
+            status: StatusCode::BAD_REQUEST,
+            code: "rest_invalid_param",
+            message: format!("Invalid parameter(s): {name}"),
+            data,
+        }
+    }
+}
+
+impl From<Error> for Rest {
+    fn from(e: Error) -> Rest {
+        Rest::Internal(e)
+    }
+}
+
+impl IntoResponse for Rest {
+    fn into_response(self) -> Response {
+        let (status, code, message, mut data) = match self {
+            Rest::Coded {
+                status,
+                code,
+                message,
+                data,
+            } => (status, code, message, data),
+            Rest::Internal(Error::NotFound) => (
+                StatusCode::NOT_FOUND,
+                "rest_no_route",
+                "No route was found matching the URL and request method.".to_string(),
+                Map::new(),
+            ),
+            Rest::Internal(e) => {
+                tracing::error!("REST API: {e}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "rest_internal_error",
+                    "Something went wrong on the server.".to_string(),
+                    Map::new(),
+                )
+            }
+        };
+        data.insert("status".into(), json!(status.as_u16()));
+        let body = json!({ "code": code, "message": message, "data": Value::Object(data) });
+        with_api_headers((status, axum::Json(body)).into_response())
+    }
+}
+
+/// The headers every API answer carries (WordPress's, for clients that read them).
+fn with_api_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static("X-WP-Total, X-WP-TotalPages, Link"),
+    );
+    h.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static(
+            "Authorization, X-WP-Nonce, Content-Disposition, Content-MD5, Content-Type",
+        ),
+    );
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
+    r
+}
+
+async fn no_route() -> Rest {
+    Rest::Internal(Error::NotFound)
+}
+
+/// The site's absolute address, from the configuration (never from the request).
+pub fn base(state: &AppState) -> String {
+    state.config().site_url.trim_end_matches('/').to_string()
+}
+
+/// A JSON answer, shaped by `_fields` when the caller asked for some.
+pub fn json_answer(value: Value, query: &HashMap<String, String>) -> Response {
+    with_api_headers(axum::Json(only_fields(value, query)).into_response())
+}
+
+/// WordPress's `_fields=id,title`: only those keys (of each item of a list).
+fn only_fields(value: Value, query: &HashMap<String, String>) -> Value {
+    let Some(fields) = query.get("_fields").filter(|f| !f.trim().is_empty()) else {
+        return value;
+    };
+    let wanted: Vec<&str> = fields.split(',').map(str::trim).collect();
+    let keep = |v: Value| match v {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(k, _)| {
+                    wanted
+                        .iter()
+                        .any(|w| w == k || w.split('.').next() == Some(k))
+                })
+                .collect(),
+        ),
+        other => other,
+    };
+    match value {
+        Value::Array(items) => Value::Array(items.into_iter().map(keep).collect()),
+        other => keep(other),
+    }
+}
+
+/// Page and page size of a collection, checked as WordPress checks them.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: i64,
+    pub per_page: i64,
+    pub offset: i64,
+}
+
+impl Paging {
+    /// Read `page`, `per_page` (1–100, default 10) and `offset`.
+    pub fn read(query: &HashMap<String, String>) -> std::result::Result<Paging, Rest> {
+        let per_page = match query.get("per_page") {
+            None => 10,
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=100).contains(n))
+                .ok_or_else(|| {
+                    Rest::invalid_param_because(
+                        "per_page",
+                        "per_page must be between 1 (inclusive) and 100 (inclusive)",
+                        "rest_out_of_bounds",
+                    )
+                })?,
+        };
+        let page = match query.get("page") {
+            None => 1,
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| {
+                    Rest::invalid_param("page", "page must be greater than or equal to 1")
+                })?,
+        };
+        let extra = match query.get("offset") {
+            None => 0,
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| Rest::invalid_param("offset", "offset is not of type integer."))?,
+        };
+        Ok(Paging {
+            page,
+            per_page,
+            offset: (page - 1) * per_page + extra,
+        })
+    }
+
+    /// `X-WP-Total`, `X-WP-TotalPages` and `Link` rel=prev/next on a collection's answer; a page
+    /// past the end is WordPress's `rest_post_invalid_page_number`.
+    pub fn answer(
+        self,
+        items: Value,
+        total: i64,
+        route: &str,
+        base: &str,
+        query: &HashMap<String, String>,
+    ) -> Answer {
+        let pages = if total == 0 {
+            0
+        } else {
+            (total + self.per_page - 1) / self.per_page
+        };
+        if self.page > pages.max(1) {
+            return Err(Rest::new(
+                StatusCode::BAD_REQUEST,
+                "rest_post_invalid_page_number",
+                "The page number requested is larger than the number of pages available.",
+            ));
+        }
+        let mut r = json_answer(items, query);
+        let h = r.headers_mut();
+        h.insert("x-wp-total", HeaderValue::from(total));
+        h.insert("x-wp-totalpages", HeaderValue::from(pages));
+        let link_to = |page: i64| {
+            let mut q: Vec<(String, String)> = query
+                .iter()
+                .filter(|(k, _)| k.as_str() != "page" && k.as_str() != "rest_route")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            q.sort();
+            q.push(("page".into(), page.to_string()));
+            let qs = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(q)
+                .finish();
+            format!("{base}/wp-json/wp/v2/{route}?{qs}")
+        };
+        let mut links = Vec::new();
+        if self.page > 1 {
+            links.push(format!("<{}>; rel=\"prev\"", link_to(self.page - 1)));
+        }
+        if self.page < pages {
+            links.push(format!("<{}>; rel=\"next\"", link_to(self.page + 1)));
+        }
+        if !links.is_empty()
+            && let Ok(v) = HeaderValue::from_str(&links.join(", "))
+        {
+            h.insert(header::LINK, v);
+        }
+        Ok(r)
+    }
+}
+
+/// A list of ids in a parameter: `1,2,3` (or one id).
+pub fn ids(query: &HashMap<String, String>, name: &str) -> std::result::Result<Vec<i64>, Rest> {
+    let raw = query
+        .get(name)
+        .or_else(|| query.get(&format!("{name}[]")))
+        .map(String::as_str)
+        .unwrap_or_default();
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<i64>().map_err(|_| {
+                Rest::invalid_param(name, &format!("{name}[0] is not of type integer."))
+            })
+        })
+        .collect()
+}
+
+/// An ISO 8601 date parameter (`after`, `before`).
+pub fn date(
+    query: &HashMap<String, String>,
+    name: &str,
+) -> std::result::Result<Option<DateTime<Utc>>, Rest> {
+    let Some(raw) = query.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(d) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(Some(d.with_timezone(&Utc)));
+    }
+    chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S")
+        .map(|d| Some(d.and_utc()))
+        .map_err(|_| Rest::invalid_param(name, "Invalid date."))
+}
+
+/// `order=asc|desc` (default desc).
+pub fn ascending(query: &HashMap<String, String>) -> std::result::Result<bool, Rest> {
+    match query.get("order").map(|s| s.as_str()) {
+        None | Some("desc") => Ok(false),
+        Some("asc") => Ok(true),
+        Some(_) => Err(Rest::invalid_param(
+            "order",
+            "order is not one of asc, desc.",
+        )),
+    }
+}
+
+/// A date as WordPress writes it: site time without a zone, and UTC (`…_gmt`).
+pub fn dates(site: &crate::render::Site, at: DateTime<Utc>) -> (String, String) {
+    (
+        at.with_timezone(&site.tz)
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string(),
+        at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+    )
+}
+
+/// `{"href": …}` link lists, as in `_links`.
+pub fn href(url: String) -> Value {
+    json!([{ "href": url }])
+}
+
+/// The `Link: <…/wp-json/>; rel="https://api.w.org/"` header that lets clients find the API.
+pub fn discovery_link(state: &AppState) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "<{}/wp-json/>; rel=\"https://api.w.org/\"",
+        base(state)
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("</wp-json/>; rel=\"https://api.w.org/\""))
+}
+
+/// Rewrite `/?rest_route=/wp/v2/posts&…` to `/wp-json/wp/v2/posts?…` (WordPress's form for
+/// sites without pretty permalinks), or None for any other request.
+pub fn rest_route_target(path: &str, raw_query: Option<&str>) -> Option<String> {
+    if path != "/" {
+        return None;
+    }
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw_query?.as_bytes())
+        .into_owned()
+        .collect();
+    let route = pairs.iter().find(|(k, _)| k == "rest_route")?.1.clone();
+    let route = if route.starts_with('/') {
+        route
+    } else {
+        format!("/{route}")
+    };
+    let rest: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter(|(k, _)| k != "rest_route")
+        .collect();
+    let mut target = format!("/wp-json{route}");
+    if !rest.is_empty() {
+        target.push('?');
+        target.push_str(
+            &form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(rest)
+                .finish(),
+        );
+    }
+    Some(target)
+}
+
+/// Turn a header map's `Authorization` into "someone tried to authenticate".
+pub fn has_credentials(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::AUTHORIZATION) || headers.contains_key("x-wp-nonce")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rest_route_becomes_a_wp_json_path() {
+        assert_eq!(
+            rest_route_target("/", Some("rest_route=/wp/v2/posts&per_page=2")),
+            Some("/wp-json/wp/v2/posts?per_page=2".into())
+        );
+        assert_eq!(
+            rest_route_target("/", Some("rest_route=%2F")),
+            Some("/wp-json/".into())
+        );
+        assert_eq!(rest_route_target("/x/", Some("rest_route=/")), None);
+        assert_eq!(rest_route_target("/", Some("p=4")), None);
+    }
+
+    #[test]
+    fn fields_keep_only_what_was_asked() {
+        let q = HashMap::from([("_fields".to_string(), "id,title".to_string())]);
+        let v = only_fields(
+            json!([{"id": 1, "title": {"rendered": "x"}, "slug": "s"}]),
+            &q,
+        );
+        assert_eq!(v, json!([{"id": 1, "title": {"rendered": "x"}}]));
+    }
+}

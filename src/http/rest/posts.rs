@@ -1,0 +1,359 @@
+//! `/wp/v2/posts`, `/wp/v2/pages` and `/wp/v2/search`: published articles and pages in
+//! WordPress's shape, with `_embed` (authors, terms, featured picture).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::{Value, json};
+
+use super::{Answer, Paging, Rest, ascending, base, dates, href, ids, json_answer};
+use crate::app::AppState;
+use crate::content::post_password;
+use crate::db::article::{self as articles, Article};
+use crate::db::rest::{self as queries, PostQuery};
+use crate::http::site::gather::Related;
+
+/// GET /wp/v2/posts
+pub async fn list_posts(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer {
+    list(&state, articles::POST, "posts", &q).await
+}
+
+/// GET /wp/v2/pages
+pub async fn list_pages(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer {
+    list(&state, articles::PAGE, "pages", &q).await
+}
+
+/// GET /wp/v2/posts/{id}
+pub async fn one_post(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer {
+    one(&state, articles::POST, &id, &q).await
+}
+
+/// GET /wp/v2/pages/{id}
+pub async fn one_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer {
+    one(&state, articles::PAGE, &id, &q).await
+}
+
+/// Writing articles needs an account the API can authenticate, which is not built yet.
+pub async fn create(headers: HeaderMap) -> Rest {
+    if super::has_credentials(&headers) {
+        Rest::new(
+            StatusCode::UNAUTHORIZED,
+            "rest_not_logged_in",
+            "Signing in to the REST API (application passwords) is not available yet.",
+        )
+    } else {
+        Rest::new(
+            StatusCode::UNAUTHORIZED,
+            "rest_cannot_create",
+            "Sorry, you are not allowed to create posts as this user.",
+        )
+    }
+}
+
+async fn list(state: &AppState, kind: &str, route: &str, q: &HashMap<String, String>) -> Answer {
+    let paging = Paging::read(q)?;
+    if let Some(s) = q.get("status").filter(|s| s.as_str() != "publish") {
+        return Err(Rest::invalid_param(
+            "status",
+            &format!("Status is forbidden: {s}"),
+        ));
+    }
+    let orderby = q.get("orderby").map_or("date", String::as_str);
+    if ![
+        "date",
+        "modified",
+        "id",
+        "title",
+        "slug",
+        "relevance",
+        "include",
+    ]
+    .contains(&orderby)
+    {
+        return Err(Rest::invalid_param(
+            "orderby",
+            "orderby is not one of author, date, id, include, modified, parent, relevance, slug, include_slugs, title.",
+        ));
+    }
+    let mut terms = ids(q, "categories")?;
+    terms.extend(ids(q, "tags")?);
+    let query = PostQuery {
+        kind: kind.into(),
+        search: q
+            .get("search")
+            .cloned()
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect(),
+        slugs: q
+            .get("slug")
+            .map(|s| {
+                s.split(',')
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        authors: ids(q, "author")?,
+        terms,
+        include: ids(q, "include")?,
+        exclude: ids(q, "exclude")?,
+        after: super::date(q, "after")?,
+        before: super::date(q, "before")?,
+        orderby: orderby.into(),
+        ascending: ascending(q)?,
+        offset: paging.offset,
+        limit: paging.per_page,
+    };
+    let (rows, total) = queries::posts(state.db(), &query).await?;
+    let items = shape_all(state, &rows, q.contains_key("_embed")).await?;
+    paging.answer(Value::Array(items), total, route, &base(state), q)
+}
+
+async fn one(state: &AppState, kind: &str, id: &str, q: &HashMap<String, String>) -> Answer {
+    let invalid = || {
+        Rest::new(
+            StatusCode::NOT_FOUND,
+            "rest_post_invalid_id",
+            "Invalid post ID.",
+        )
+    };
+    let id: i64 = id.parse().map_err(|_| invalid())?;
+    let a = articles::get(state.db(), id)
+        .await?
+        .filter(|a| a.kind == kind && a.is_live(crate::db::now()))
+        .ok_or_else(invalid)?;
+    let mut items = shape_all(state, std::slice::from_ref(&a), q.contains_key("_embed")).await?;
+    Ok(json_answer(items.remove(0), q))
+}
+
+/// WordPress's JSON for articles, loading their terms, bylines and pictures in one go.
+pub async fn shape_all(
+    state: &AppState,
+    rows: &[Article],
+    embed: bool,
+) -> Result<Vec<Value>, Rest> {
+    let site = state.site();
+    let related = Related::load(state, rows).await?;
+    let extras = related.extras();
+    let base = base(state);
+    let mut out = Vec::with_capacity(rows.len());
+    for a in rows {
+        let route = if a.kind == articles::PAGE {
+            "pages"
+        } else {
+            "posts"
+        };
+        let link = format!("{base}{}", extras.path_of(&site, a));
+        let published = a.published_at.unwrap_or(a.created_at);
+        let (date, date_gmt) = dates(&site, published);
+        let (modified, modified_gmt) = dates(&site, a.modified_at);
+        let terms = extras.terms.get(&a.id).cloned().unwrap_or_default();
+        let authors = extras.authors.get(&a.id).cloned().unwrap_or_default();
+        let protected = !a.password.is_empty();
+        let (content, excerpt) = if protected {
+            (
+                String::new(),
+                format!("<p>{}</p>\n", post_password::NO_EXCERPT),
+            )
+        } else {
+            (
+                a.body_html.clone(),
+                format!("<p>{}</p>\n", html_escape(&a.excerpt)),
+            )
+        };
+        let author = authors.first().map_or(a.owner_id.unwrap_or(0), |u| u.id);
+        let mut v = json!({
+            "id": a.id,
+            "date": date,
+            "date_gmt": date_gmt,
+            "guid": { "rendered": format!("{base}/?p={}", a.id) },
+            "modified": modified,
+            "modified_gmt": modified_gmt,
+            "slug": a.slug,
+            "status": "publish",
+            "type": if a.kind == articles::PAGE { "page" } else { "post" },
+            "link": link,
+            "title": { "rendered": html_escape(&a.title) },
+            "content": { "rendered": content, "protected": protected },
+            "excerpt": { "rendered": excerpt, "protected": protected },
+            "author": author,
+            "featured_media": a.featured_media_id.unwrap_or(0),
+            "comment_status": a.comment_status,
+            "ping_status": "closed",
+            "template": "",
+            "meta": [],
+        });
+        let map = v.as_object_mut().expect("an object");
+        if a.kind == articles::PAGE {
+            map.insert("parent".into(), json!(0));
+            map.insert("menu_order".into(), json!(0));
+        } else {
+            map.insert("sticky".into(), json!(a.sticky));
+            map.insert("format".into(), json!("standard"));
+            let of = |tax: &str| -> Vec<i64> {
+                terms
+                    .iter()
+                    .filter(|t| t.taxonomy == tax)
+                    .map(|t| t.id)
+                    .collect()
+            };
+            map.insert("categories".into(), json!(of(crate::db::term::CATEGORY)));
+            map.insert("tags".into(), json!(of(crate::db::term::TAG)));
+        }
+        let mut links = json!({
+            "self": href(format!("{base}/wp-json/wp/v2/{route}/{}", a.id)),
+            "collection": href(format!("{base}/wp-json/wp/v2/{route}")),
+            "about": href(format!("{base}/wp-json/wp/v2/types/{}", if a.kind == articles::PAGE { "page" } else { "post" })),
+            "author": authors.iter().map(|u| json!({"embeddable": true, "href": format!("{base}/wp-json/wp/v2/users/{}", u.id)})).collect::<Vec<_>>(),
+            "replies": [{"embeddable": true, "href": format!("{base}/wp-json/wp/v2/comments?post={}", a.id)}],
+            "version-history": [{"count": 0, "href": format!("{base}/wp-json/wp/v2/{route}/{}/revisions", a.id)}],
+            "wp:attachment": href(format!("{base}/wp-json/wp/v2/media?parent={}", a.id)),
+            "curies": [{"name": "wp", "href": "https://api.w.org/{rel}", "templated": true}],
+        });
+        if let Some(m) = a.featured_media_id {
+            links["wp:featuredmedia"] =
+                json!([{"embeddable": true, "href": format!("{base}/wp-json/wp/v2/media/{m}")}]);
+        }
+        if a.kind == articles::POST {
+            links["wp:term"] = json!([
+                {"taxonomy": "category", "embeddable": true, "href": format!("{base}/wp-json/wp/v2/categories?post={}", a.id)},
+                {"taxonomy": "post_tag", "embeddable": true, "href": format!("{base}/wp-json/wp/v2/tags?post={}", a.id)},
+            ]);
+        }
+        map.insert("_links".into(), links);
+        if embed {
+            let mut embedded = serde_json::Map::new();
+            embedded.insert(
+                "author".into(),
+                Value::Array(
+                    authors
+                        .iter()
+                        .map(|u| super::users::shape(&site, &base, u))
+                        .collect(),
+                ),
+            );
+            if a.kind == articles::POST {
+                let counts = HashMap::new();
+                let group = |tax: &str| -> Value {
+                    Value::Array(
+                        terms
+                            .iter()
+                            .filter(|t| t.taxonomy == tax)
+                            .map(|t| super::terms::shape(&site, &base, t, &counts))
+                            .collect(),
+                    )
+                };
+                embedded.insert(
+                    "wp:term".into(),
+                    json!([
+                        group(crate::db::term::CATEGORY),
+                        group(crate::db::term::TAG)
+                    ]),
+                );
+            }
+            if let Some(m) = a.featured_media_id
+                && let Some(media) = crate::db::media::get(state.db(), m).await?
+            {
+                embedded.insert(
+                    "wp:featuredmedia".into(),
+                    json!([super::media::shape(&site, &base, &media)]),
+                );
+            }
+            map.insert("_embedded".into(), Value::Object(embedded));
+        }
+        out.push(v);
+    }
+    Ok(out)
+}
+
+/// GET /wp/v2/search: articles and pages whose title or excerpt has the words.
+pub async fn search(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer {
+    let paging = Paging::read(&q)?;
+    let words: String = q
+        .get("search")
+        .cloned()
+        .unwrap_or_default()
+        .chars()
+        .take(200)
+        .collect();
+    let kinds: Vec<&str> = match q.get("subtype").map(String::as_str) {
+        Some("post") => vec![articles::POST],
+        Some("page") => vec![articles::PAGE],
+        _ => vec![articles::POST, articles::PAGE],
+    };
+    let base = base(&state);
+    let site = state.site();
+    // Articles first, then pages, as one list.
+    let mut all = Vec::new();
+    let mut total = 0;
+    for kind in kinds {
+        let (rows, n) = queries::posts(
+            state.db(),
+            &PostQuery {
+                kind: kind.into(),
+                search: words.clone(),
+                orderby: "date".into(),
+                offset: 0,
+                limit: paging.offset + paging.per_page,
+                ..PostQuery::default()
+            },
+        )
+        .await?;
+        total += n;
+        all.extend(rows);
+    }
+    let page: Vec<Article> = all
+        .into_iter()
+        .skip(paging.offset as usize)
+        .take(paging.per_page as usize)
+        .collect();
+    let related = Related::load(&state, &page).await?;
+    let extras = related.extras();
+    let items: Vec<Value> = page
+        .iter()
+        .map(|a| {
+            let route = if a.kind == articles::PAGE { "pages" } else { "posts" };
+            json!({
+                "id": a.id,
+                "title": html_escape(&a.title),
+                "url": format!("{base}{}", extras.path_of(&site, a)),
+                "type": "post",
+                "subtype": if a.kind == articles::PAGE { "page" } else { "post" },
+                "_links": {
+                    "self": [{"embeddable": true, "href": format!("{base}/wp-json/wp/v2/{route}/{}", a.id)}],
+                    "about": href(format!("{base}/wp-json/wp/v2/types/{}", if a.kind == articles::PAGE { "page" } else { "post" })),
+                    "collection": href(format!("{base}/wp-json/wp/v2/search")),
+                },
+            })
+        })
+        .collect();
+    paging.answer(Value::Array(items), total, "search", &base, &q)
+}
+
+/// Text for an HTML field (`title.rendered`).
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

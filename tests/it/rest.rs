@@ -1,0 +1,175 @@
+//! The WordPress REST API as WordPress clients use it, on both backends: the JSON shapes of
+//! WordPress 6.1's answers (recorded in tests/fixtures/wp-rest), its headers and errors, and
+//! nothing private for anonymous callers.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::support::TestApp;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wp-rest/");
+
+fn fixture(name: &str) -> Value {
+    let text = std::fs::read_to_string(format!("{FIXTURES}{name}.json")).expect("fixture");
+    serde_json::from_str(&text).expect("fixture JSON")
+}
+
+fn keys(v: &Value) -> BTreeSet<String> {
+    v.as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The same keys, each with a value of the same JSON type, as WordPress's (nulls aside).
+fn same_shape(what: &str, expected: &Value, got: &Value) {
+    assert_eq!(keys(expected), keys(got), "{what}: keys");
+    for (k, e) in expected.as_object().expect("object") {
+        let g = &got[k];
+        let kind = |v: &Value| match v {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        if !e.is_null() && !g.is_null() && k != "_links" {
+            assert_eq!(kind(e), kind(g), "{what}.{k}: type of {g}");
+        }
+    }
+}
+
+async fn get(app: &TestApp, path: &str) -> (u16, reqwest::header::HeaderMap, Value) {
+    let r = app.client.get(app.url(path)).send().await.expect("get");
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let body = r.json::<Value>().await.expect("JSON");
+    (status, headers, body)
+}
+
+both_backends! {
+    async fn collections_and_items_have_wordpress_s_shapes(app) {
+        app.seed_demo().await;
+        for (route, name) in [
+            ("/wp-json/wp/v2/posts", "posts"),
+            ("/wp-json/wp/v2/pages", "pages"),
+            ("/wp-json/wp/v2/categories", "categories"),
+            ("/wp-json/wp/v2/tags", "tags"),
+            ("/wp-json/wp/v2/users", "users"),
+            ("/wp-json/wp/v2/comments", "comments"),
+            ("/wp-json/wp/v2/search?search=talks", "search"),
+        ] {
+            let (status, headers, body) = get(&app, route).await;
+            assert_eq!(status, 200, "{route}");
+            let items = body.as_array().expect("a list");
+            assert!(!items.is_empty(), "{route} has items");
+            same_shape(name, &fixture(name)[0], &items[0]);
+            for h in ["x-wp-total", "x-wp-totalpages"] {
+                assert!(headers.contains_key(h), "{route}: {h}");
+            }
+            assert_eq!(headers["content-type"], "application/json; charset=UTF-8");
+        }
+        let (_, _, posts) = get(&app, "/wp-json/wp/v2/posts").await;
+        let id = posts[0]["id"].as_i64().expect("id");
+        let (status, _, post) = get(&app, &format!("/wp-json/wp/v2/posts/{id}")).await;
+        assert_eq!(status, 200);
+        same_shape("post", &fixture("post"), &post);
+        assert_eq!(keys(&fixture("post")["_links"]).difference(&keys(&post["_links"])).count(), 0, "links");
+        assert!(post["content"]["rendered"].as_str().expect("html").contains("<p>"));
+        for name in ["types", "taxonomies", "statuses"] {
+            let (status, _, body) = get(&app, &format!("/wp-json/wp/v2/{name}")).await;
+            assert_eq!(status, 200);
+            let expected = fixture(name);
+            let first = expected.as_object().and_then(|o| o.keys().next().cloned()).expect("entry");
+            same_shape(name, &expected[&first], &body[&first]);
+        }
+        let (status, _, index) = get(&app, "/wp-json/").await;
+        assert_eq!(status, 200);
+        assert_eq!(keys(&fixture("index")), keys(&index), "index keys");
+        assert!(index["namespaces"].as_array().expect("list").contains(&Value::from("wp/v2")));
+        assert!(index["routes"]["/wp/v2/posts"]["methods"].as_array().is_some());
+    }
+
+    async fn paging_errors_and_wordpress_s_other_addresses(app) {
+        app.seed_demo().await;
+        let (status, headers, body) = get(&app, "/wp-json/wp/v2/posts?per_page=2&page=2").await;
+        assert_eq!(status, 200);
+        assert_eq!(body.as_array().expect("list").len(), 2);
+        assert_eq!(headers["x-wp-total"], "6");
+        assert_eq!(headers["x-wp-totalpages"], "3");
+        let link = headers["link"].to_str().expect("link");
+        assert!(link.contains("page=1>; rel=\"prev\"") && link.contains("page=3>; rel=\"next\""), "{link}");
+        // Errors in WordPress's envelope, codes and statuses.
+        for (path, name, status) in [
+            ("/wp-json/wp/v2/posts/999999", "error-post-invalid-id", 404),
+            ("/wp-json/wp/v2/posts?per_page=101", "error-per-page", 400),
+        ] {
+            let (got, _, body) = get(&app, path).await;
+            assert_eq!(got, status, "{path}");
+            assert_eq!(body, fixture(name), "{path}");
+        }
+        let (got, _, body) = get(&app, "/wp-json/wp/v2/posts?page=99").await;
+        assert_eq!((got, body["code"].as_str()), (400, Some("rest_post_invalid_page_number")));
+        let (got, _, body) = get(&app, "/wp-json/wp/v2/nothing-here").await;
+        assert_eq!((got, body["code"].as_str()), (404, Some("rest_no_route")));
+        let r = app.client.post(app.url("/wp-json/wp/v2/posts")).json(&serde_json::json!({"title": "x"})).send().await.expect("post");
+        assert_eq!(r.status().as_u16(), 401);
+        assert_eq!(r.json::<Value>().await.expect("json"), fixture("error-create-unauthorized"));
+        let r = app.client.post(app.url("/wp-json/wp/v2/comments")).json(&serde_json::json!({"post": 1, "content": "x"})).send().await.expect("post");
+        assert_eq!(r.status().as_u16(), 401);
+        assert_eq!(r.json::<Value>().await.expect("json"), fixture("error-anonymous-comment"));
+        // ?rest_route= is the same API; pages say where the API is.
+        let (status, _, body) = get(&app, "/?rest_route=/wp/v2/posts&per_page=1").await;
+        assert_eq!((status, body.as_array().map(Vec::len)), (200, Some(1)));
+        let home = app.client.get(app.url("/")).send().await.expect("home");
+        assert_eq!(home.headers()["link"], "<http://127.0.0.1/wp-json/>; rel=\"https://api.w.org/\"");
+        // _fields and _embed.
+        let (_, _, body) = get(&app, "/wp-json/wp/v2/posts?_fields=id,title&per_page=1").await;
+        assert_eq!(keys(&body[0]), BTreeSet::from(["id".to_string(), "title".to_string()]));
+        let (_, _, body) = get(&app, "/wp-json/wp/v2/posts?_embed&per_page=1").await;
+        assert!(body[0]["_embedded"]["author"][0]["name"].is_string());
+        assert!(body[0]["_embedded"]["wp:term"][0].is_array());
+        // Filters.
+        let (_, _, cats) = get(&app, "/wp-json/wp/v2/categories?per_page=100").await;
+        let cat = cats[0]["id"].as_i64().expect("category");
+        let (_, h, body) = get(&app, &format!("/wp-json/wp/v2/posts?categories={cat}")).await;
+        for p in body.as_array().expect("list") {
+            assert!(p["categories"].as_array().expect("ids").contains(&Value::from(cat)));
+        }
+        assert!(h["x-wp-total"].to_str().expect("n").parse::<i64>().expect("n") >= 1);
+        let slug = body[0]["slug"].as_str().expect("slug").to_string();
+        let (_, _, one) = get(&app, &format!("/wp-json/wp/v2/posts?slug={slug}")).await;
+        assert_eq!(one.as_array().map(Vec::len), Some(1));
+    }
+
+    async fn anonymous_callers_see_only_what_the_site_shows(app) {
+        app.seed_demo().await;
+        let author = app.author("hidden-writer", "Hidden Writer").await;
+        let mut draft = crate::support::draft("Embargoed draft story", author);
+        draft.status = "draft".into();
+        let draft_id = app.publish(&draft).await;
+        let mut private = crate::support::draft("Private staff memo", author);
+        private.status = "private".into();
+        let private_id = app.publish(&private).await;
+        app.sql("UPDATE comments SET author_email = 'secret.reader@example.org'").await;
+        app.sql("UPDATE comments SET status = 'pending' WHERE id = (SELECT MIN(id) FROM comments)").await;
+        for path in ["/wp-json/wp/v2/posts?per_page=100", "/wp-json/wp/v2/search?search=story", "/wp-json/wp/v2/comments?per_page=100", "/wp-json/wp/v2/users?per_page=100", "/wp-json/wp/v2/media"] {
+            let text = app.client.get(app.url(path)).send().await.expect("get").text().await.expect("body");
+            assert!(!text.contains("Embargoed draft") && !text.contains("Private staff memo"), "{path}");
+            assert!(!text.contains("@example.org"), "{path}: no email");
+            assert!(!text.contains("\"email\""), "{path}");
+        }
+        for id in [draft_id, private_id] {
+            assert_eq!(get(&app, &format!("/wp-json/wp/v2/posts/{id}")).await.0, 404);
+        }
+        // Someone with no published work is not listed.
+        assert_eq!(get(&app, &format!("/wp-json/wp/v2/users/{author}")).await.0, 404);
+        let (_, _, comments) = get(&app, "/wp-json/wp/v2/comments?per_page=100").await;
+        let min: i64 = comments.as_array().expect("list").iter().filter_map(|c| c["id"].as_i64()).min().unwrap_or(i64::MAX);
+        assert!(min > 1 || comments.as_array().expect("list").iter().all(|c| c["status"] == "approved"));
+        let (status, _, body) = get(&app, "/wp-json/wp/v2/settings").await;
+        assert_eq!((status, body["code"].as_str()), (401, Some("rest_forbidden")));
+    }
+}

@@ -19,3 +19,4 @@ mod privacy;
 mod rest;
 mod urls;
 mod validity;
+mod wpapi;

@@ -36,6 +36,73 @@ const ROUTES: [(&str, &[&str]); 22] = [
     ("/wp/v2/statuses", &["GET"]),
 ];
 
+/// The query parameters a GET route takes (clients such as wpapi make methods of them).
+fn args_of(route: &str) -> &'static [&'static str] {
+    const PAGING: [&str; 4] = ["context", "page", "per_page", "offset"];
+    match route {
+        "/wp/v2/posts" => &[
+            "context",
+            "page",
+            "per_page",
+            "offset",
+            "search",
+            "after",
+            "before",
+            "author",
+            "exclude",
+            "include",
+            "order",
+            "orderby",
+            "slug",
+            "status",
+            "categories",
+            "tags",
+        ],
+        "/wp/v2/pages" => &[
+            "context", "page", "per_page", "offset", "search", "after", "before", "author",
+            "exclude", "include", "order", "orderby", "slug", "status",
+        ],
+        "/wp/v2/categories" => &[
+            "context",
+            "page",
+            "per_page",
+            "search",
+            "exclude",
+            "include",
+            "order",
+            "orderby",
+            "hide_empty",
+            "parent",
+            "post",
+            "slug",
+        ],
+        "/wp/v2/tags" => &[
+            "context",
+            "page",
+            "per_page",
+            "offset",
+            "search",
+            "exclude",
+            "include",
+            "order",
+            "orderby",
+            "hide_empty",
+            "post",
+            "slug",
+        ],
+        "/wp/v2/users" => &[
+            "context", "page", "per_page", "search", "include", "order", "orderby", "slug",
+        ],
+        "/wp/v2/comments" => &[
+            "context", "page", "per_page", "offset", "search", "order", "orderby", "post", "status",
+        ],
+        "/wp/v2/media" => &["context", "page", "per_page", "search"],
+        "/wp/v2/search" => &["context", "page", "per_page", "search", "type", "subtype"],
+        r if r.contains("(?P<id>") => &["context", "_embed"],
+        _ => &PAGING,
+    }
+}
+
 fn routes(base: &str, only_namespace: bool) -> Value {
     let mut map = Map::new();
     if !only_namespace {
@@ -46,10 +113,21 @@ fn routes(base: &str, only_namespace: bool) -> Value {
         );
     }
     for (route, methods) in ROUTES {
+        let endpoints: Vec<Value> = methods
+            .iter()
+            .map(|m| {
+                let names = if *m == "GET" { args_of(route) } else { &[] };
+                let args: Map<String, Value> = names
+                    .iter()
+                    .map(|n| (n.to_string(), json!({"required": false})))
+                    .collect();
+                json!({"methods": [m], "args": args})
+            })
+            .collect();
         let mut entry = json!({
             "namespace": "wp/v2",
             "methods": methods,
-            "endpoints": methods.iter().map(|m| json!({"methods": [m], "args": {}})).collect::<Vec<_>>(),
+            "endpoints": endpoints,
         });
         if !route.contains('(') {
             entry["_links"] = json!({"self": href(format!("{base}/wp-json{route}"))});

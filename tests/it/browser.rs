@@ -208,3 +208,69 @@ async fn newsroom_journeys_through_the_admin_in_a_real_browser() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_moved_from_wordpress_signs_in_with_their_old_password_in_a_browser() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if !browser_tools_ready(&dir) {
+        return;
+    }
+    let app = TestApp::start(Backend::Sqlite).await.expect("app");
+    let config = app.state.config().clone();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_newsroom"))
+            .env("NEWSROOM_DATA", &config.data_dir)
+            .env("NEWSROOM_DATABASE_URL", &config.database_url)
+            .args(args)
+            .output()
+            .expect("run newsroom")
+    };
+    let export = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/wxr/wordpress-6.1-export.xml"
+    );
+    assert!(run(&["import", "wxr", export]).status.success());
+    // The hash WordPress (before 6.8) stored for "correct horse battery".
+    let csv = app.data_dir().join("users.csv");
+    std::fs::write(
+        &csv,
+        "user_login,user_email,user_pass\nohart,ohart@example.com,$P$B19TNWZtPnvFdZLAGlekCDhgMiO/Rb.\n",
+    )
+    .expect("csv");
+    assert!(
+        run(&["import", "wp-users", csv.to_str().expect("path")])
+            .status
+            .success()
+    );
+    let base = app.base.clone();
+    let script_dir = dir.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .args(["wp-signin.mjs", &base, "ohart", "correct horse battery"])
+            .current_dir(script_dir)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("wordpress sign-in: ok"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hash = newsroom::db::user::by_login_or_email(app.state.db(), "ohart")
+        .await
+        .expect("db")
+        .expect("user");
+    let creds = newsroom::db::user::credentials(app.state.db(), hash.id)
+        .await
+        .expect("db")
+        .expect("credentials");
+    assert!(
+        creds
+            .password_hash
+            .is_some_and(|h| h.starts_with("$argon2id$")),
+        "rehashed at that sign-in"
+    );
+}

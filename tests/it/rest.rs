@@ -173,3 +173,27 @@ both_backends! {
         assert_eq!((status, body["code"].as_str()), (401, Some("rest_forbidden")));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_describes_every_route_of_the_index() {
+    let app = TestApp::start(crate::support::Backend::Sqlite)
+        .await
+        .expect("app");
+    let (status, _, doc) = get(&app, "/wp-json/newsroom/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let (_, _, index) = get(&app, "/wp-json/").await;
+    for route in index["routes"].as_object().expect("routes").keys() {
+        if !route.starts_with("/wp/v2/") {
+            continue;
+        }
+        let path = route
+            .replace("(?P<id>[\\d]+)", "{id}")
+            .replace("(?P<type>[\\w-]+)", "{type}")
+            .replace("(?P<taxonomy>[\\w-]+)", "{taxonomy}");
+        assert!(
+            doc["paths"][&path].is_object(),
+            "{route} described as {path}"
+        );
+    }
+}

@@ -11,7 +11,7 @@ use super::{Answer, Rest, base, href, json_answer};
 use crate::app::AppState;
 
 /// The routes this API answers, with their methods, as the index lists them.
-const ROUTES: [(&str, &[&str]); 22] = [
+pub(super) const ROUTES: [(&str, &[&str]); 22] = [
     ("/wp/v2", &["GET"]),
     ("/wp/v2/posts", &["GET", "POST"]),
     ("/wp/v2/posts/(?P<id>[\\d]+)", &["GET"]),
@@ -37,7 +37,7 @@ const ROUTES: [(&str, &[&str]); 22] = [
 ];
 
 /// The query parameters a GET route takes (clients such as wpapi make methods of them).
-fn args_of(route: &str) -> &'static [&'static str] {
+pub(super) fn args_of(route: &str) -> &'static [&'static str] {
     const PAGING: [&str; 4] = ["context", "page", "per_page", "offset"];
     match route {
         "/wp/v2/posts" => &[
@@ -112,6 +112,13 @@ fn routes(base: &str, only_namespace: bool) -> Value {
                    "_links": {"self": href(format!("{base}/wp-json/"))}}),
         );
     }
+    if !only_namespace {
+        map.insert(
+            "/newsroom/v1/openapi.json".into(),
+            json!({"namespace": "newsroom/v1", "methods": ["GET"], "endpoints": [{"methods": ["GET"], "args": {}}],
+                   "_links": {"self": href(format!("{base}/wp-json/newsroom/v1/openapi.json"))}}),
+        );
+    }
     for (route, methods) in ROUTES {
         let endpoints: Vec<Value> = methods
             .iter()
@@ -154,7 +161,7 @@ pub async fn index(
             "home": base,
             "gmt_offset": format!("{}", hours),
             "timezone_string": site.settings.timezone,
-            "namespaces": ["wp/v2"],
+            "namespaces": ["wp/v2", "newsroom/v1"],
             "authentication": [],
             "routes": routes(&base, false),
             "site_logo": 0,

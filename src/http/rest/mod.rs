@@ -7,6 +7,7 @@
 mod comments;
 mod discovery;
 mod media;
+mod openapi;
 mod posts;
 mod terms;
 mod users;
@@ -71,6 +72,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/wp-json/wp/v2/statuses", get(discovery::statuses))
         .route("/wp-json/wp/v2/settings", get(discovery::settings))
+        .route("/wp-json/newsroom/v1/openapi.json", get(openapi::openapi))
         .route("/wp-json/{*rest}", get(no_route).post(no_route))
 }
 

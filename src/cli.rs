@@ -384,6 +384,35 @@ async fn users(state: &AppState, cmd: UserCommand) -> anyhow::Result<()> {
             account::change_role(db, &operator, u.id, &role).await?;
             println!("{} is now {}", u.email, role.trim().to_lowercase());
         }
+        UserCommand::AppPassword { email, name } => {
+            let u = user_by_email(db, &email).await?;
+            let password = actions::app_password::create(db, &operator, u.id, &name).await?;
+            println!("{password}");
+            eprintln!(
+                "application password {name:?} for {}: use it with their login ({}) over HTTP Basic; it is shown only now",
+                u.email, u.login
+            );
+        }
+        UserCommand::AppPasswords { email } => {
+            let u = user_by_email(db, &email).await?;
+            for p in actions::app_password::list(db, &operator, u.id).await? {
+                println!(
+                    "{:>5}  {:<30} created {}  last used {}",
+                    p.id,
+                    p.name,
+                    p.created_at.format("%Y-%m-%d %H:%M"),
+                    p.last_used_at.map_or_else(
+                        || "never".to_string(),
+                        |t| format!("{} from {}", t.format("%Y-%m-%d %H:%M"), p.last_ip)
+                    )
+                );
+            }
+        }
+        UserCommand::RevokeAppPassword { email, id } => {
+            let u = user_by_email(db, &email).await?;
+            actions::app_password::revoke(db, &operator, u.id, id).await?;
+            println!("application password {id} of {} revoked", u.email);
+        }
     }
     Ok(())
 }

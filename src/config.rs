@@ -145,6 +145,16 @@ pub enum UserCommand {
     },
     /// Give a user another role.
     Role { email: String, role: String },
+    /// Make an application password for the REST API (HTTP Basic), shown once.
+    AppPassword {
+        email: String,
+        /// Which tool uses it (e.g. "Desk app").
+        name: String,
+    },
+    /// List a user's application passwords, with when and where each was last used.
+    AppPasswords { email: String },
+    /// Revoke one of a user's application passwords by its id.
+    RevokeAppPassword { email: String, id: i64 },
 }
 
 /// Options of `serve`.

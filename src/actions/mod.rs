@@ -2,6 +2,7 @@
 //! Capabilities are checked here (`capability`), not only in the HTTP layer.
 
 pub mod account;
+pub mod app_password;
 pub mod article;
 pub mod capability;
 pub mod comment;

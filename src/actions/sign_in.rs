@@ -84,7 +84,7 @@ pub struct Origin {
     pub user_agent: String,
 }
 
-fn account_key(user: Option<&User>, typed: &str) -> String {
+pub(crate) fn account_key(user: Option<&User>, typed: &str) -> String {
     match user {
         // One counter per account, whether the attacker types its email or its login.
         Some(u) => format!("user:{}", u.id),
@@ -93,7 +93,12 @@ fn account_key(user: Option<&User>, typed: &str) -> String {
 }
 
 /// The pause left for this account or IP, if either has failed too often lately.
-async fn throttled(db: &Db, account: &str, ip: &str, at: DateTime<Utc>) -> Result<Option<Refusal>> {
+pub(crate) async fn throttled(
+    db: &Db,
+    account: &str,
+    ip: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<Refusal>> {
     let since = at - Duration::minutes(WINDOW_MINUTES);
     for (scope, subject, limit) in [(ACCOUNT, account, ACCOUNT_LIMIT), (IP, ip, IP_LIMIT)] {
         let (n, oldest) = throttle::since(db, scope, subject, since).await?;
@@ -106,7 +111,7 @@ async fn throttled(db: &Db, account: &str, ip: &str, at: DateTime<Utc>) -> Resul
     Ok(None)
 }
 
-async fn failed(db: &Db, account: &str, ip: &str, at: DateTime<Utc>) -> Result<Outcome> {
+pub(crate) async fn failed(db: &Db, account: &str, ip: &str, at: DateTime<Utc>) -> Result<Outcome> {
     throttle::record(db, ACCOUNT, account, at).await?;
     throttle::record(db, IP, ip, at).await?;
     Ok(Outcome::Refused(Refusal::Wrong))

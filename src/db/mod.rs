@@ -5,6 +5,7 @@
 //! dialects really differ, the function matches on the backend and says why.
 
 pub mod activity;
+pub mod app_password;
 pub mod article;
 pub mod change;
 pub mod comment;

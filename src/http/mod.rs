@@ -54,7 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/wp-login.php", post(post_password::post_password))
         .route("/preview/{token}", get(site::preview::show_preview))
         .merge(admin::router(state.clone()))
-        .merge(rest::router())
+        .merge(rest::router(state.clone()))
         .fallback(site::show_path)
         .layer(middleware::from_fn(gate::refuse_control_characters))
         .layer(middleware::from_fn_with_state(

@@ -197,3 +197,75 @@ async fn the_openapi_document_describes_every_route_of_the_index() {
         );
     }
 }
+
+async fn app_password(app: &TestApp, email: &str, role: &str) -> (String, String) {
+    let id = app.user(email, role).await;
+    let password = newsroom::actions::app_password::create(
+        app.state.db(),
+        &newsroom::actions::capability::Actor::operator(),
+        id,
+        "Test tool",
+    )
+    .await
+    .expect("app password");
+    (email.to_string(), password)
+}
+
+both_backends! {
+    async fn tools_write_with_application_passwords_under_the_admin_s_rules(app) {
+        app.seed_demo().await;
+        let (author, author_pw) = app_password(&app, "writer@example.org", "author").await;
+        let (contributor, contributor_pw) = app_password(&app, "intern@example.org", "contributor").await;
+        let me = app.client.get(app.url("/wp-json/wp/v2/users/me")).basic_auth(&author, Some(&author_pw)).send().await.expect("me");
+        assert_eq!(me.status().as_u16(), 200);
+        let me: Value = me.json().await.expect("json");
+        assert_eq!(me["email"], "writer@example.org");
+        assert_eq!(get(&app, "/wp-json/wp/v2/users/me").await.0, 401);
+
+        // An author publishes their own article, as in the admin.
+        let (_, _, cats) = get(&app, "/wp-json/wp/v2/categories").await;
+        let cat = cats[0]["id"].as_i64().expect("category");
+        let r = app.client.post(app.url("/wp-json/wp/v2/posts")).basic_auth(&author, Some(&author_pw))
+            .json(&serde_json::json!({"title": "Ferry timetable changes", "content": "<p>From Monday the ferry leaves at six.</p>", "status": "publish", "categories": [cat]}))
+            .send().await.expect("create");
+        assert_eq!(r.status().as_u16(), 201);
+        assert!(r.headers().contains_key("location"));
+        let post: Value = r.json().await.expect("json");
+        assert_eq!(post["status"], "publish");
+        assert!(post["categories"].as_array().expect("ids").contains(&Value::from(cat)));
+        let id = post["id"].as_i64().expect("id");
+        let link = post["link"].as_str().expect("link").replace("http://127.0.0.1", "");
+        assert!(app.page(&link).await.contains("From Monday the ferry leaves at six."), "on the site");
+
+        // Editing it; a contributor cannot publish or touch it.
+        let r = app.client.put(app.url(&format!("/wp-json/wp/v2/posts/{id}"))).basic_auth(&author, Some(&author_pw))
+            .json(&serde_json::json!({"title": "Ferry timetable changes again"})).send().await.expect("update");
+        assert_eq!(r.status().as_u16(), 200);
+        assert_eq!(r.json::<Value>().await.expect("json")["title"]["rendered"], "Ferry timetable changes again");
+        let r = app.client.put(app.url(&format!("/wp-json/wp/v2/posts/{id}"))).basic_auth(&contributor, Some(&contributor_pw))
+            .json(&serde_json::json!({"title": "Hijacked"})).send().await.expect("update");
+        assert_eq!(r.status().as_u16(), 403);
+        let r = app.client.post(app.url("/wp-json/wp/v2/posts")).basic_auth(&contributor, Some(&contributor_pw))
+            .json(&serde_json::json!({"title": "Intern scoop", "content": "<p>Text.</p>", "status": "publish"}))
+            .send().await.expect("create");
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.expect("json");
+        assert!(status == 403 || (status == 201 && body["status"] != "publish"), "a contributor cannot publish: {status} {body}");
+
+        // Wrong and revoked passwords are refused; guessing is throttled like the sign-in form.
+        let wrong = app.client.get(app.url("/wp-json/wp/v2/posts")).basic_auth(&author, Some("aaaa bbbb cccc dddd eeee ffff")).send().await.expect("get");
+        assert_eq!(wrong.status().as_u16(), 401);
+        assert_eq!(wrong.json::<Value>().await.expect("json")["code"], "incorrect_password");
+        let mut last = 0;
+        for _ in 0..6 {
+            last = app.client.get(app.url("/wp-json/wp/v2/users/me")).basic_auth(&author, Some("nope")).send().await.expect("get").status().as_u16();
+        }
+        assert_eq!(last, 429, "throttled after repeated failures");
+        let uid = newsroom::db::user::by_email(app.state.db(), &contributor).await.expect("db").expect("user").id;
+        let listed = newsroom::db::app_password::of_user(app.state.db(), uid).await.expect("list");
+        assert!(listed[0].last_used_at.is_some(), "last use is recorded");
+        newsroom::actions::app_password::revoke(app.state.db(), &newsroom::actions::capability::Actor::operator(), uid, listed[0].id).await.expect("revoke");
+        let r = app.client.get(app.url("/wp-json/wp/v2/users/me")).basic_auth(&contributor, Some(&contributor_pw)).send().await.expect("get");
+        assert_eq!(r.status().as_u16(), 401, "a revoked password no longer works");
+    }
+}

@@ -1,9 +1,10 @@
 //! WordPress's REST API (`/wp-json/`, `/wp-json/wp/v2/…`, and `/?rest_route=…`), so the tools
 //! that speak WordPress keep working: the same JSON shapes, parameters, headers
 //! (`X-WP-Total`, `X-WP-TotalPages`, `Link`) and error envelope (`code`, `message`,
-//! `data.status`). Reads are anonymous and show only what the public site shows; writes need
-//! authentication, which is not built yet, so they answer as WordPress does to an anonymous caller.
+//! `data.status`). Reads are anonymous and show only what the public site shows; writing needs an
+//! application password (HTTP Basic), and goes through `actions` with the admin's rules.
 
+mod auth;
 mod comments;
 mod discovery;
 mod media;
@@ -15,7 +16,7 @@ mod users;
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
@@ -25,7 +26,7 @@ use crate::app::AppState;
 use crate::error::Error;
 
 /// Every route of the API.
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/wp-json", get(discovery::index))
         .route("/wp-json/", get(discovery::index))
@@ -38,10 +39,9 @@ pub fn router() -> Router<AppState> {
         .route(
             "/wp-json/wp/v2/posts/{id}",
             get(posts::one_post)
-                .post(posts::create)
-                .put(posts::create)
-                .patch(posts::create)
-                .delete(posts::create),
+                .post(posts::update)
+                .put(posts::update)
+                .patch(posts::update),
         )
         .route(
             "/wp-json/wp/v2/pages",
@@ -74,6 +74,7 @@ pub fn router() -> Router<AppState> {
         .route("/wp-json/wp/v2/settings", get(discovery::settings))
         .route("/wp-json/newsroom/v1/openapi.json", get(openapi::openapi))
         .route("/wp-json/{*rest}", get(no_route).post(no_route))
+        .layer(axum::middleware::from_fn_with_state(state, auth::check))
 }
 
 /// An answer of the API: JSON, or a WordPress error envelope.
@@ -145,6 +146,15 @@ impl IntoResponse for Rest {
                 "No route was found matching the URL and request method.".to_string(),
                 Map::new(),
             ),
+            Rest::Internal(Error::Forbidden(m)) => {
+                (StatusCode::FORBIDDEN, "rest_forbidden", m, Map::new())
+            }
+            Rest::Internal(Error::BadRequest(m) | Error::Unprocessable(m)) => {
+                (StatusCode::BAD_REQUEST, "rest_invalid_param", m, Map::new())
+            }
+            Rest::Internal(Error::Conflict(m)) => {
+                (StatusCode::CONFLICT, "rest_conflict", m, Map::new())
+            }
             Rest::Internal(e) => {
                 tracing::error!("REST API: {e}");
                 (
@@ -431,11 +441,6 @@ pub fn rest_route_target(path: &str, raw_query: Option<&str>) -> Option<String> 
         );
     }
     Some(target)
-}
-
-/// Turn a header map's `Authorization` into "someone tried to authenticate".
-pub fn has_credentials(headers: &HeaderMap) -> bool {
-    headers.contains_key(header::AUTHORIZATION) || headers.contains_key("x-wp-nonce")
 }
 
 #[cfg(test)]

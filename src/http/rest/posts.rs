@@ -8,8 +8,11 @@ use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
 use super::{Answer, Paging, Rest, ascending, base, dates, href, ids, json_answer};
+use crate::actions::article::{self, Edit, Saved};
 use crate::app::AppState;
+use crate::content::markdown::Format;
 use crate::content::post_password;
+use crate::db::article::status;
 use crate::db::article::{self as articles, Article};
 use crate::db::rest::{self as queries, PostQuery};
 use crate::http::site::gather::Related;
@@ -48,21 +51,225 @@ pub async fn one_page(
     one(&state, articles::PAGE, &id, &q).await
 }
 
-/// Writing articles needs an account the API can authenticate, which is not built yet.
-pub async fn create(headers: HeaderMap) -> Rest {
-    if super::has_credentials(&headers) {
+/// A text field as WordPress clients send it: a string, or `{"raw": …}`.
+fn text(body: &Value, key: &str) -> Option<String> {
+    match &body[key] {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("raw").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    }
+}
+
+fn id_list(body: &Value, key: &str) -> Option<Vec<i64>> {
+    body[key]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+}
+
+/// The body of a write: JSON, or a form as WordPress also takes.
+fn read_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Rest> {
+    let form = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if bytes.is_empty() {
+        return Ok(json!({}));
+    }
+    if form {
+        let map: serde_json::Map<String, Value> = form_urlencoded::parse(bytes)
+            .into_owned()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        return Ok(Value::Object(map));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
         Rest::new(
-            StatusCode::UNAUTHORIZED,
-            "rest_not_logged_in",
-            "Signing in to the REST API (application passwords) is not available yet.",
+            StatusCode::BAD_REQUEST,
+            "rest_invalid_json",
+            format!("Invalid JSON body passed: {e}"),
         )
-    } else {
-        Rest::new(
+    })
+}
+
+/// Apply what a client sent to an article's edit (WordPress's field names).
+async fn apply(state: &AppState, edit: &mut Edit, body: &Value) -> Result<(), Rest> {
+    if let Some(t) = text(body, "title") {
+        edit.title = t;
+    }
+    if let Some(c) = text(body, "content") {
+        edit.body = c;
+        edit.format = Format::Html;
+    }
+    if let Some(e) = text(body, "excerpt") {
+        edit.excerpt = e;
+    }
+    if let Some(s) = text(body, "slug") {
+        edit.slug = s;
+    }
+    if let Some(s) = body["status"].as_str() {
+        edit.status = match s {
+            "publish" | "future" => status::PUBLISHED,
+            "draft" => status::DRAFT,
+            "pending" => status::PENDING,
+            "private" => status::PRIVATE,
+            other => {
+                return Err(Rest::invalid_param(
+                    "status",
+                    &format!(
+                        "status is not one of publish, future, draft, pending, private ({other})."
+                    ),
+                ));
+            }
+        }
+        .into();
+    }
+    if let Some(d) = body["date_gmt"].as_str().or_else(|| body["date"].as_str()) {
+        let q = HashMap::from([("date".to_string(), d.to_string())]);
+        edit.published_at = super::date(&q, "date")?;
+    }
+    if let Some(ids) = id_list(body, "categories") {
+        edit.category_ids = ids;
+    }
+    if let Some(ids) = id_list(body, "tags") {
+        let mut names = Vec::new();
+        for id in ids {
+            if let Some(t) = crate::db::term::get(state.db(), id).await? {
+                names.push(t.name);
+            }
+        }
+        edit.tags = names;
+    }
+    if let Some(a) = body["author"].as_i64() {
+        edit.author_ids = vec![a];
+    }
+    if let Some(s) = body["sticky"].as_bool() {
+        edit.sticky = s;
+    }
+    if let Some(c) = body["comment_status"].as_str() {
+        edit.comments_open = c == "open";
+    }
+    if let Some(m) = body["featured_media"].as_i64() {
+        edit.featured_media_id = (m > 0).then_some(m);
+    }
+    Ok(())
+}
+
+/// The answer to a save: the article as stored, or why not.
+async fn saved(state: &AppState, result: Saved, created: bool) -> Answer {
+    match result {
+        Saved::Done { id, .. } => {
+            let a = articles::get(state.db(), id)
+                .await?
+                .ok_or(crate::error::Error::NotFound)?;
+            let mut items = shape_all(state, std::slice::from_ref(&a), false).await?;
+            let mut r = json_answer(items.remove(0), &HashMap::new());
+            if created {
+                *r.status_mut() = StatusCode::CREATED;
+                let route = if a.kind == articles::PAGE {
+                    "pages"
+                } else {
+                    "posts"
+                };
+                if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+                    "{}/wp-json/wp/v2/{route}/{id}",
+                    base(state)
+                )) {
+                    r.headers_mut().insert(axum::http::header::LOCATION, v);
+                }
+            }
+            Ok(r)
+        }
+        Saved::Invalid(errors) => {
+            let (field, message) = errors
+                .into_iter()
+                .next()
+                .unwrap_or(("title", "Invalid.".into()));
+            Err(Rest::invalid_param(field, &message))
+        }
+        Saved::Conflict { .. } => Err(Rest::new(
+            StatusCode::CONFLICT,
+            "rest_post_conflict",
+            "Someone saved this article after you read it: read it again, then save.",
+        )),
+    }
+}
+
+/// POST /wp/v2/posts (and /pages): a new article, through the admin's rules.
+pub async fn create(
+    State(state): State<AppState>,
+    super::auth::Caller(caller): super::auth::Caller,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    headers: HeaderMap,
+    bytes: axum::body::Bytes,
+) -> Answer {
+    let Some(actor) = caller else {
+        return Err(Rest::new(
             StatusCode::UNAUTHORIZED,
             "rest_cannot_create",
             "Sorry, you are not allowed to create posts as this user.",
+        ));
+    };
+    let kind = if uri.path().ends_with("/pages") {
+        articles::PAGE
+    } else {
+        articles::POST
+    };
+    let body = read_body(&headers, &bytes)?;
+    let mut edit = Edit::blank(kind);
+    edit.author_ids = actor.user_id.into_iter().collect();
+    apply(&state, &mut edit, &body).await?;
+    let result = match article::save(state.db(), &actor, None, 0, &edit).await {
+        Err(crate::error::Error::Forbidden(_)) => {
+            return Err(Rest::new(
+                StatusCode::FORBIDDEN,
+                "rest_cannot_create",
+                "Sorry, you are not allowed to create posts as this user.",
+            ));
+        }
+        other => other?,
+    };
+    saved(&state, result, true).await
+}
+
+/// POST/PUT/PATCH /wp/v2/posts/{id}: change an article, through the admin's rules.
+pub async fn update(
+    State(state): State<AppState>,
+    super::auth::Caller(caller): super::auth::Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: axum::body::Bytes,
+) -> Answer {
+    let Some(actor) = caller else {
+        return Err(Rest::new(
+            StatusCode::UNAUTHORIZED,
+            "rest_cannot_edit",
+            "Sorry, you are not allowed to edit this post.",
+        ));
+    };
+    let invalid = || {
+        Rest::new(
+            StatusCode::NOT_FOUND,
+            "rest_post_invalid_id",
+            "Invalid post ID.",
         )
-    }
+    };
+    let id: i64 = id.parse().map_err(|_| invalid())?;
+    let (a, _) = match article::editable(state.db(), &actor, id).await {
+        Err(crate::error::Error::NotFound) => return Err(invalid()),
+        Err(crate::error::Error::Forbidden(_)) => {
+            return Err(Rest::new(
+                StatusCode::FORBIDDEN,
+                "rest_cannot_edit",
+                "Sorry, you are not allowed to edit this post.",
+            ));
+        }
+        other => other?,
+    };
+    let body = read_body(&headers, &bytes)?;
+    let mut edit = article::edit_of(state.db(), &a).await?;
+    apply(&state, &mut edit, &body).await?;
+    let result = article::save(state.db(), &actor, Some(id), a.version, &edit).await?;
+    saved(&state, result, false).await
 }
 
 async fn list(state: &AppState, kind: &str, route: &str, q: &HashMap<String, String>) -> Answer {
@@ -187,7 +394,11 @@ pub async fn shape_all(
             "modified": modified,
             "modified_gmt": modified_gmt,
             "slug": a.slug,
-            "status": "publish",
+            "status": match a.status.as_str() {
+                crate::db::article::status::PUBLISHED => "publish",
+                crate::db::article::status::SCHEDULED => "future",
+                other => other,
+            },
             "type": if a.kind == articles::PAGE { "page" } else { "post" },
             "link": link,
             "title": { "rendered": html_escape(&a.title) },

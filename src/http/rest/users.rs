@@ -111,11 +111,24 @@ pub async fn one(
     Ok(json_answer(shape(&state.site(), &base(&state), &u), &q))
 }
 
-/// GET /wp/v2/users/me without signing in.
-pub async fn me() -> Rest {
-    Rest::new(
-        StatusCode::UNAUTHORIZED,
-        "rest_not_logged_in",
-        "You are not currently logged in.",
-    )
+/// GET /wp/v2/users/me: the caller (with their email and roles, which only they see).
+pub async fn me(
+    State(state): State<AppState>,
+    super::auth::Caller(caller): super::auth::Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer {
+    let Some(actor) = caller else {
+        return Err(Rest::new(
+            StatusCode::UNAUTHORIZED,
+            "rest_not_logged_in",
+            "You are not currently logged in.",
+        ));
+    };
+    let u = crate::db::user::get(state.db(), actor.user_id.unwrap_or(0))
+        .await?
+        .ok_or(crate::error::Error::NotFound)?;
+    let mut v = shape(&state.site(), &base(&state), &u);
+    v["email"] = json!(u.email);
+    v["roles"] = json!([u.role]);
+    Ok(json_answer(v, &q))
 }

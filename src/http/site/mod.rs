@@ -41,7 +41,7 @@ pub async fn show_path(
             .body(axum::body::Body::empty())
             .map_err(|_| Error::NotFound)?;
         *request.headers_mut() = headers;
-        let answer = crate::http::rest::router()
+        let answer = crate::http::rest::router(state.clone())
             .with_state(state)
             .oneshot(request)
             .await;

@@ -269,3 +269,24 @@ both_backends! {
         assert_eq!(r.status().as_u16(), 401, "a revoked password no longer works");
     }
 }
+
+both_backends! {
+    async fn application_passwords_are_made_and_revoked_in_the_profile(app) {
+        let me = app.signed_in_as("desk@example.org", "editor").await;
+        let r = me.post("/admin/profile/app-passwords", &[("name", "")]).await;
+        assert_eq!(r.status().as_u16(), 422, "a name is needed");
+        let r = me.post("/admin/profile/app-passwords", &[("name", "Desk app")]).await;
+        assert_eq!(r.status().as_u16(), 200);
+        let html = r.text().await.expect("page");
+        let password = crate::support::texts(&html, "code.app-password").pop().expect("shown once");
+        assert_eq!(password.len(), 29, "{password}");
+        let ok = app.client.get(app.url("/wp-json/wp/v2/users/me")).basic_auth("desk@example.org", Some(&password)).send().await.expect("get");
+        assert_eq!(ok.status().as_u16(), 200);
+        let page = me.page("/admin/profile").await;
+        assert!(page.contains("Desk app") && !page.contains(&password), "listed, never shown again");
+        let id = crate::support::attrs(&page, "#app-passwords input[name=id]", "value").pop().expect("revoke form");
+        me.post_ok("/admin/profile/app-passwords/revoke", &[("id", id.as_str())]).await;
+        let gone = app.client.get(app.url("/wp-json/wp/v2/users/me")).basic_auth("desk@example.org", Some(&password)).send().await.expect("get");
+        assert_eq!(gone.status().as_u16(), 401);
+    }
+}

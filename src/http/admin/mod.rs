@@ -131,6 +131,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/profile/password", post(profile::change_password))
         .route("/admin/profile/sessions/end", post(profile::end_session))
         .route(
+            "/admin/profile/app-passwords",
+            post(profile::add_app_password),
+        )
+        .route(
+            "/admin/profile/app-passwords/revoke",
+            post(profile::revoke_app_password),
+        )
+        .route(
             "/admin/profile/sessions/end-others",
             post(profile::end_other_sessions),
         )

@@ -9,7 +9,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use crate::actions::account::{self, ProfileForm};
-use crate::actions::two_factor;
+use crate::actions::{app_password, two_factor};
 use crate::app::AppState;
 use crate::content::{signing, totp};
 use crate::db::session;
@@ -90,6 +90,24 @@ struct SessionRow {
     current: bool,
 }
 
+/// One of your application passwords, as the profile lists it.
+#[derive(Debug, Serialize)]
+struct AppPasswordRow {
+    id: i64,
+    name: String,
+    created: String,
+    last_used: Option<String>,
+    last_ip: String,
+}
+
+/// A new application password, shown once.
+#[derive(Debug, Serialize)]
+struct ShownPassword {
+    name: String,
+    password: String,
+    login: String,
+}
+
 async fn page(
     state: &AppState,
     staff: &Staff,
@@ -97,6 +115,19 @@ async fn page(
     profile: ProfileView,
     errors: Errors,
     status: StatusCode,
+) -> Result<Response> {
+    page_with(state, staff, q, profile, errors, status, None).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page_with(
+    state: &AppState,
+    staff: &Staff,
+    q: &HashMap<String, String>,
+    profile: ProfileView,
+    errors: Errors,
+    status: StatusCode,
+    new_app_password: Option<ShownPassword>,
 ) -> Result<Response> {
     let shell = shell(state, staff, "/admin/profile", q).await?;
     let site = state.site();
@@ -112,12 +143,28 @@ async fn page(
             id: s.id_hash,
         })
         .collect();
+    let app_passwords: Vec<AppPasswordRow> =
+        app_password::list(state.db(), &staff.actor, staff.user.id)
+            .await?
+            .into_iter()
+            .map(|p| AppPasswordRow {
+                id: p.id,
+                name: p.name,
+                created: DateView::with_time(&site, p.created_at).display,
+                last_used: p
+                    .last_used_at
+                    .map(|t| DateView::with_time(&site, t).display),
+                last_ip: p.last_ip,
+            })
+            .collect();
     let ctx = minijinja::context! {
         shell,
         title => "Your profile",
         profile,
         errors,
         sessions,
+        app_passwords,
+        new_app_password,
         role => staff.actor.role.label(),
         two_factor_on => two_factor::is_on(state.db(), staff.user.id).await?,
         two_factor_required => two_factor::required_for(&site.settings, &staff.user.role),
@@ -195,6 +242,57 @@ pub async fn end_session(State(state): State<AppState>, form: Posted) -> Result<
         return Err(Error::NotFound);
     }
     Ok(see_other("/admin/profile?done=session-ended#sessions"))
+}
+
+/// `POST /admin/profile/app-passwords`: a new application password, shown once on the page.
+pub async fn add_app_password(State(state): State<AppState>, form: Posted) -> Result<Response> {
+    let Posted { staff, fields } = form;
+    let name = fields.get("name").trim().to_string();
+    match app_password::create(state.db(), &staff.actor, staff.user.id, &name).await {
+        Ok(password) => {
+            let view = ProfileView::of(&staff.user);
+            let shown = ShownPassword {
+                name,
+                password,
+                login: staff.user.login.clone(),
+            };
+            page_with(
+                &state,
+                &staff,
+                &HashMap::new(),
+                view,
+                Errors::new(),
+                StatusCode::OK,
+                Some(shown),
+            )
+            .await
+        }
+        Err(Error::BadRequest(message)) => {
+            let view = ProfileView::of(&staff.user);
+            let mut errors = Errors::new();
+            errors.insert("app_password_name".into(), message);
+            page(
+                &state,
+                &staff,
+                &HashMap::new(),
+                view,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /admin/profile/app-passwords/revoke`.
+pub async fn revoke_app_password(State(state): State<AppState>, form: Posted) -> Result<Response> {
+    let Posted { staff, fields } = form;
+    let id: i64 = fields.get("id").parse().map_err(|_| Error::NotFound)?;
+    app_password::revoke(state.db(), &staff.actor, staff.user.id, id).await?;
+    Ok(see_other(
+        "/admin/profile?done=app-password-revoked#app-passwords",
+    ))
 }
 
 /// `POST /admin/profile/sessions/end-others`.

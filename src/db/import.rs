@@ -288,39 +288,49 @@ impl Tx {
 
     /// Insert articles with their bylines, terms, pictures, old slugs and old paths.
     pub async fn insert_posts(&mut self, posts: &[ImportedPost]) -> Result<()> {
+        // PostgreSQL takes the rows with their long bodies fastest by COPY.
+        let copied = match self {
+            Tx::Postgres(t) => {
+                copy_posts(t, posts).await?;
+                true
+            }
+            Tx::Sqlite(_) => false,
+        };
         for chunk in posts.chunks(ROWS_PER_INSERT) {
-            on_tx!(self, |c| {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO posts (id, kind, title, slug, body_source, body_format, body_html, excerpt, \
+            if !copied {
+                on_tx!(self, |c| {
+                    let mut q = QueryBuilder::new(
+                        "INSERT INTO posts (id, kind, title, slug, body_source, body_format, body_html, excerpt, \
                      custom_excerpt, status, published_at, modified_at, created_at, sticky, comment_status, \
                      source_name, source_url, featured_image_url, featured_image_alt, owner_id, featured_media_id, password) ",
-                );
-                q.push_values(chunk, |mut b, p| {
-                    b.push_bind(p.id)
-                        .push_bind(&p.kind)
-                        .push_bind(&p.title)
-                        .push_bind(&p.slug)
-                        .push_bind(&p.body_source)
-                        .push_bind(&p.body_format)
-                        .push_bind(&p.body_html)
-                        .push_bind(&p.excerpt)
-                        .push_bind(&p.custom_excerpt)
-                        .push_bind(&p.status)
-                        .push_bind(p.published_at)
-                        .push_bind(p.modified_at)
-                        .push_bind(p.created_at)
-                        .push_bind(p.sticky)
-                        .push_bind(&p.comment_status)
-                        .push_bind(&p.source_name)
-                        .push_bind(&p.source_url)
-                        .push_bind(&p.featured_image_url)
-                        .push_bind(&p.featured_image_alt)
-                        .push_bind(p.owner_id)
-                        .push_bind(p.featured_media_id)
-                        .push_bind(&p.password);
+                    );
+                    q.push_values(chunk, |mut b, p| {
+                        b.push_bind(p.id)
+                            .push_bind(&p.kind)
+                            .push_bind(&p.title)
+                            .push_bind(&p.slug)
+                            .push_bind(&p.body_source)
+                            .push_bind(&p.body_format)
+                            .push_bind(&p.body_html)
+                            .push_bind(&p.excerpt)
+                            .push_bind(&p.custom_excerpt)
+                            .push_bind(&p.status)
+                            .push_bind(p.published_at)
+                            .push_bind(p.modified_at)
+                            .push_bind(p.created_at)
+                            .push_bind(p.sticky)
+                            .push_bind(&p.comment_status)
+                            .push_bind(&p.source_name)
+                            .push_bind(&p.source_url)
+                            .push_bind(&p.featured_image_url)
+                            .push_bind(&p.featured_image_alt)
+                            .push_bind(p.owner_id)
+                            .push_bind(p.featured_media_id)
+                            .push_bind(&p.password);
+                    });
+                    q.build().execute(&mut *c).await?;
                 });
-                q.build().execute(&mut *c).await?;
-            });
+            }
             let live = |p: &ImportedPost| {
                 (p.status == "published" && p.kind == "post")
                     .then_some(p.published_at)
@@ -410,6 +420,9 @@ impl Tx {
 
     /// Insert comments (parents before their replies).
     pub async fn insert_comments(&mut self, comments: &[ImportedComment]) -> Result<()> {
+        if let Tx::Postgres(t) = self {
+            return copy_comments(t, comments).await;
+        }
         for chunk in comments.chunks(ROWS_PER_INSERT) {
             on_tx!(self, |c| {
                 let mut q = QueryBuilder::new(
@@ -463,6 +476,130 @@ impl Tx {
         });
         Ok(())
     }
+}
+
+/// A value in COPY's text format.
+fn copy_field(out: &mut String, value: Option<&str>) {
+    let Some(v) = value else {
+        out.push_str("\\N");
+        return;
+    };
+    for ch in v.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// One row of COPY's text format.
+fn copy_row(out: &mut String, fields: &[Option<&str>]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        copy_field(out, *f);
+    }
+    out.push('\n');
+}
+
+async fn copy_posts(c: &mut sqlx::PgConnection, posts: &[ImportedPost]) -> Result<()> {
+    let mut data = String::with_capacity(posts.iter().map(|p| p.body_source.len() * 2 + 512).sum());
+    for p in posts {
+        let (id, published, modified, created) = (
+            p.id.to_string(),
+            p.published_at.map(|d| d.to_rfc3339()),
+            p.modified_at.to_rfc3339(),
+            p.created_at.to_rfc3339(),
+        );
+        let (owner, featured) = (
+            p.owner_id.map(|v| v.to_string()),
+            p.featured_media_id.map(|v| v.to_string()),
+        );
+        copy_row(
+            &mut data,
+            &[
+                Some(&id),
+                Some(&p.kind),
+                Some(&p.title),
+                Some(&p.slug),
+                Some(&p.body_source),
+                Some(&p.body_format),
+                Some(&p.body_html),
+                Some(&p.excerpt),
+                Some(&p.custom_excerpt),
+                Some(&p.status),
+                published.as_deref(),
+                Some(&modified),
+                Some(&created),
+                Some(if p.sticky { "t" } else { "f" }),
+                Some(&p.comment_status),
+                Some(&p.source_name),
+                Some(&p.source_url),
+                Some(&p.featured_image_url),
+                Some(&p.featured_image_alt),
+                owner.as_deref(),
+                featured.as_deref(),
+                Some(&p.password),
+            ],
+        );
+    }
+    let mut copy = c
+        .copy_in_raw(
+            "COPY posts (id, kind, title, slug, body_source, body_format, body_html, excerpt, custom_excerpt, \
+             status, published_at, modified_at, created_at, sticky, comment_status, source_name, source_url, \
+             featured_image_url, featured_image_alt, owner_id, featured_media_id, password) FROM STDIN",
+        )
+        .await?;
+    copy.send(data.into_bytes()).await?;
+    copy.finish().await?;
+    Ok(())
+}
+
+async fn copy_comments(c: &mut sqlx::PgConnection, comments: &[ImportedComment]) -> Result<()> {
+    if comments.is_empty() {
+        return Ok(());
+    }
+    let mut data = String::with_capacity(comments.iter().map(|m| m.content.len() + 256).sum());
+    for m in comments {
+        let (id, post, parent, user, created) = (
+            m.id.to_string(),
+            m.post_id.to_string(),
+            m.parent_id.map(|v| v.to_string()),
+            m.user_id.map(|v| v.to_string()),
+            m.created_at.to_rfc3339(),
+        );
+        copy_row(
+            &mut data,
+            &[
+                Some(&id),
+                Some(&post),
+                parent.as_deref(),
+                user.as_deref(),
+                Some(&m.author_name),
+                Some(&m.author_email),
+                Some(&m.author_url),
+                Some(&m.author_ip),
+                Some(&m.user_agent),
+                Some(&m.content),
+                Some(&m.status),
+                Some("imported from WordPress"),
+                Some(&created),
+            ],
+        );
+    }
+    let mut copy = c
+        .copy_in_raw(
+            "COPY comments (id, post_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
+             user_agent, content, status, reason, created_at) FROM STDIN",
+        )
+        .await?;
+    copy.send(data.into_bytes()).await?;
+    copy.finish().await?;
+    Ok(())
 }
 
 /// Tables whose ids the import keeps or allocates.

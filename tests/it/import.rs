@@ -126,6 +126,9 @@ both_backends! {
             assert_eq!(n, 1, "post {id} is {status}");
         }
         assert_eq!(count(&app, "SELECT COUNT(*) FROM posts WHERE id = 101 AND sticky").await, 1);
+        // Backslashes and tabs arrive as they were (PostgreSQL takes the rows by COPY).
+        let draft = newsroom::db::article::get(app.state.db(), 103).await.expect("db").expect("draft");
+        assert!(draft.body_source.contains("C:\\temp\\new\tand a tab."), "{:?}", draft.body_source);
         // A draft with no slug and no GMT date gets one from its title.
         assert_eq!(count(&app, "SELECT COUNT(*) FROM posts WHERE id = 103 AND slug = 'unfinished-draft'").await, 1);
 

@@ -56,6 +56,18 @@ pub async fn post_comment(
         .ok_or(Error::NotFound)?;
     let site = state.site();
     let visitor = Visitor::read(&headers, &HashMap::new(), &site.settings.secret, now);
+    // A protected article takes comments only from readers who typed its password, as WordPress.
+    if !a.password.is_empty()
+        && !crate::content::post_password::unlocks(
+            &site.settings.secret,
+            &a.password,
+            visitor.post_pass.as_deref(),
+        )
+    {
+        return Err(Error::Forbidden(
+            "This article is password protected: enter the password to comment.".into(),
+        ));
+    }
     let remember = field("wp-comment-cookies-consent") == "yes";
     let submission = Submission {
         parent_id: field("comment_parent").trim().parse().unwrap_or(0).max(0),

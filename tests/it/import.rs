@@ -178,6 +178,12 @@ both_backends! {
         let open = app.client.get(app.url("/2024/03/07/salaries/")).header("cookie", &cookie).send().await.expect("get");
         assert!(open.headers().get("cache-control").is_some_and(|v| v.to_str().unwrap_or("").contains("private")));
         assert!(open.text().await.expect("body").contains("secret figures"), "the right password opens it");
+        // Nobody comments on it without the password.
+        let r = app.client.post(app.url("/wp-comments-post.php"))
+            .form(&[("comment_post_ID", "107"), ("author", "Nosy"), ("email", "nosy@example.org"), ("comment", "What are the figures?")])
+            .send().await.expect("comment");
+        assert_eq!(r.status().as_u16(), 403);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM comments WHERE post_id = 107").await, 0);
         let r = app.client.post(app.url("/wp-login.php?action=postpass"))
             .form(&[("post_password", "wrong"), ("redirect_to", "https://evil.example/")])
             .send().await.expect("post password");

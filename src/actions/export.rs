@@ -37,17 +37,6 @@ fn wp_date(at: Option<DateTime<Utc>>) -> String {
     )
 }
 
-fn wp_status(s: &str) -> &'static str {
-    match s {
-        status::PUBLISHED => "publish",
-        status::SCHEDULED => "future",
-        status::PENDING => "pending",
-        status::PRIVATE => "private",
-        status::TRASH => "trash",
-        _ => "draft",
-    }
-}
-
 fn io(e: std::io::Error) -> Error {
     Error::Internal(format!("writing the export: {e}"))
 }
@@ -289,7 +278,7 @@ pub async fn wxr<W: Write>(
                 comment_status: a.comment_status.clone(),
                 ping_status: "closed".into(),
                 post_name: a.slug.clone(),
-                status: wp_status(&a.status).into(),
+                status: status::to_wordpress(&a.status).into(),
                 post_type: a.kind.clone(),
                 post_password: passwords.get(&a.id).cloned().unwrap_or_default(),
                 is_sticky: a.sticky,

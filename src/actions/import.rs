@@ -665,13 +665,7 @@ fn taxonomy_of(domain: &str) -> Option<&'static str> {
 
 /// WordPress keeps term names HTML-escaped (`Ports &amp; Shipping`): the name as text.
 fn term_name(name: &str) -> String {
-    name.trim()
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#039;", "'")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+    crate::content::html_tags::decode(name.trim())
 }
 
 fn term_slug(nicename: &str, name: &str) -> String {
@@ -1067,7 +1061,7 @@ async fn write_batch(
     }
     let mut usable = Vec::with_capacity(items.len());
     for item in items {
-        match status_of(&item.status) {
+        match status::from_wordpress(&item.status) {
             Some(_) => usable.push(item),
             None => summary.skip(format!("items with the status {:?}", item.status)),
         }
@@ -1162,18 +1156,6 @@ async fn write_batch(
     Ok(())
 }
 
-fn status_of(wp: &str) -> Option<&'static str> {
-    Some(match wp {
-        "publish" => status::PUBLISHED,
-        "future" => status::SCHEDULED,
-        "draft" => status::DRAFT,
-        "pending" => status::PENDING,
-        "private" => status::PRIVATE,
-        "trash" => status::TRASH,
-        _ => return None,
-    })
-}
-
 /// An item's rows (ids and slugs still to settle). Pure: runs on any thread.
 fn convert(item: &Item, cx: &ItemContext<'_>, terms: &Terms) -> Converted {
     let kind = if item.post_type == "page" {
@@ -1181,7 +1163,7 @@ fn convert(item: &Item, cx: &ItemContext<'_>, terms: &Terms) -> Converted {
     } else {
         articles::POST
     };
-    let status = status_of(&item.status).unwrap_or(status::DRAFT);
+    let status = status::from_wordpress(&item.status).unwrap_or(status::DRAFT);
     let date = item_date(&item.post_date_gmt, &item.post_date);
     let modified = item_date(&item.post_modified_gmt, &item.post_modified)
         .or(date)

@@ -99,8 +99,8 @@ fn attributes(html: &str, from: usize) -> (Vec<(String, String)>, usize) {
     }
 }
 
-/// The few entities attribute values carry in practice.
-fn decode(v: &str) -> String {
+/// The few entities attribute values (and WordPress's escaped term names) carry in practice.
+pub fn decode(v: &str) -> String {
     if !v.contains('&') {
         return v.to_string();
     }

@@ -2,7 +2,7 @@
 //! remembered by a cookie holding a proof of it (never the password itself), as WordPress's
 //! `wp-postpass_…` cookie does.
 
-use crate::content::signing;
+use crate::content::{html_tags, signing};
 
 /// The cookie that remembers the last post password a reader typed.
 pub const COOKIE: &str = "newsroom-postpass";
@@ -21,10 +21,7 @@ pub fn unlocks(secret: &str, password: &str, cookie: Option<&str>) -> bool {
 
 /// The form shown in place of a protected article's text.
 pub fn form_html(back_to: &str) -> String {
-    let back_to = back_to
-        .replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;");
+    let back_to = html_tags::escape(back_to);
     format!(
         r#"<form class="post-password-form" action="/wp-login.php?action=postpass" method="post"><p>This content is password protected. To view it please enter your password below:</p><p><label for="pwbox">Password:</label> <input name="post_password" id="pwbox" type="password" size="20" autocomplete="off" required> <input type="hidden" name="redirect_to" value="{back_to}"><button type="submit">Enter</button></p></form>"#
     )

@@ -8,6 +8,8 @@ use hmac::{Hmac, Mac};
 use md5::{Digest, Md5};
 use sha2::Sha384;
 
+use crate::content::signing;
+
 const ITOA64: &[u8; 64] = b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// Whether a stored hash is one of WordPress's formats.
@@ -31,8 +33,7 @@ pub fn verify(password: &str, stored: &str) -> bool {
         return pre.is_ok_and(|pre| bcrypt::verify(pre, bcrypt_hash).unwrap_or(false));
     }
     if stored.starts_with("$P$") || stored.starts_with("$H$") {
-        return phpass(password, stored)
-            .is_some_and(|h| constant_eq(h.as_bytes(), stored.as_bytes()));
+        return phpass(password, stored).is_some_and(|h| signing::same(&h, stored));
     }
     if stored.starts_with("$2") {
         return bcrypt::verify(password, stored).unwrap_or(false);
@@ -42,13 +43,9 @@ pub fn verify(password: &str, stored: &str) -> bool {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        return constant_eq(hex.as_bytes(), stored.to_ascii_lowercase().as_bytes());
+        return signing::same(&hex, &stored.to_ascii_lowercase());
     }
     false
-}
-
-fn constant_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// phpass's portable hash of `password` with the setting (count and salt) of `stored`.

@@ -28,6 +28,32 @@ pub mod status {
     /// Every status, for validation.
     pub const ALL: [&str; 6] = [DRAFT, PENDING, SCHEDULED, PUBLISHED, PRIVATE, TRASH];
 
+    /// WordPress's name of a status (`publish`, `future`…), for exports and the REST API.
+    pub fn to_wordpress(status: &str) -> &'static str {
+        match status {
+            PUBLISHED => "publish",
+            SCHEDULED => "future",
+            PENDING => "pending",
+            PRIVATE => "private",
+            TRASH => "trash",
+            _ => "draft",
+        }
+    }
+
+    /// The status a WordPress status name is here; None for those with no article behind them
+    /// (`auto-draft`, `inherit`).
+    pub fn from_wordpress(wp: &str) -> Option<&'static str> {
+        Some(match wp {
+            "publish" => PUBLISHED,
+            "future" => SCHEDULED,
+            "draft" => DRAFT,
+            "pending" => PENDING,
+            "private" => PRIVATE,
+            "trash" => TRASH,
+            _ => return None,
+        })
+    }
+
     /// The status an article really gets: "published" with a time still to come is "scheduled",
     /// as in WordPress, so published rows are always live.
     pub fn effective(status: &str, published_at: Option<chrono::DateTime<chrono::Utc>>) -> &str {

@@ -173,9 +173,7 @@ impl Tx {
 
     /// Insert a user (with a WordPress password hash, if one came).
     pub async fn insert_user(&mut self, new: &NewUser) -> Result<i64> {
-        const SQL: &str = "INSERT INTO users (login, slug, display_name, email, url, bio, avatar_url, role, password_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
-        let id: i64 = on_tx!(self, |c| sqlx::query_scalar(SQL)
+        let id: i64 = on_tx!(self, |c| sqlx::query_scalar(crate::db::user::INSERT)
             .bind(&new.login)
             .bind(&new.slug)
             .bind(&new.display_name)
@@ -216,8 +214,7 @@ impl Tx {
 
     /// Insert a term.
     pub async fn insert_term(&mut self, new: &NewTerm) -> Result<i64> {
-        const SQL: &str = "INSERT INTO terms (taxonomy, name, slug, parent_id, description) VALUES ($1, $2, $3, $4, $5) RETURNING id";
-        let id: i64 = on_tx!(self, |c| sqlx::query_scalar(SQL)
+        let id: i64 = on_tx!(self, |c| sqlx::query_scalar(crate::db::term::INSERT)
             .bind(&new.taxonomy)
             .bind(&new.name)
             .bind(&new.slug)
@@ -239,10 +236,7 @@ impl Tx {
 
     /// Insert a picture whose files are stored, dated as WordPress dated it.
     pub async fn insert_media(&mut self, new: &NewMedia, created_at: DateTime<Utc>) -> Result<i64> {
-        const SQL: &str = "INSERT INTO media (source_hash, owner_id, title, alt, caption, credit, source_format, width, \
-             height, original_key, original_bytes, variants, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
-        let id: i64 = on_tx!(self, |c| sqlx::query_scalar(SQL)
+        let id: i64 = on_tx!(self, |c| sqlx::query_scalar(crate::db::media::INSERT)
             .bind(&new.source_hash)
             .bind(new.owner_id)
             .bind(&new.title)

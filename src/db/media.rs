@@ -82,14 +82,16 @@ impl Media {
 const COLUMNS: &str = "id, source_hash, owner_id, title, alt, caption, credit, source_format, width, height, \
      original_key, original_bytes, variants, created_at";
 
-/// Insert a picture; its id.
-pub async fn insert(db: &Db, new: &NewMedia, audit: &Audit) -> Result<i64> {
-    const SQL: &str = "INSERT INTO media (source_hash, owner_id, title, alt, caption, credit, source_format, width, \
+/// The insert of a picture (`$13` is its date), shared with the import.
+pub(crate) const INSERT: &str = "INSERT INTO media (source_hash, owner_id, title, alt, caption, credit, source_format, width, \
          height, original_key, original_bytes, variants, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+
+/// Insert a picture; its id.
+pub async fn insert(db: &Db, new: &NewMedia, audit: &Audit) -> Result<i64> {
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(SQL)
+        let id: i64 = sqlx::query_scalar(INSERT)
             .bind(&new.source_hash)
             .bind(new.owner_id)
             .bind(&new.title)

@@ -33,12 +33,14 @@ pub struct NewTerm {
 
 const COLUMNS: &str = "id, taxonomy, name, slug, parent_id, description";
 
+/// The insert of a term, shared with the import.
+pub(crate) const INSERT: &str = "INSERT INTO terms (taxonomy, name, slug, parent_id, description) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+
 /// Insert a term, returning its id; with an `audit`, the activity log names who added it.
 pub async fn insert(db: &Db, new: &NewTerm, audit: Option<&Audit>) -> Result<i64> {
-    const SQL: &str = "INSERT INTO terms (taxonomy, name, slug, parent_id, description) VALUES ($1, $2, $3, $4, $5) RETURNING id";
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(SQL)
+        let id: i64 = sqlx::query_scalar(INSERT)
             .bind(&new.taxonomy)
             .bind(&new.name)
             .bind(&new.slug)

@@ -63,13 +63,15 @@ pub struct Credentials {
 pub const COLUMNS: &str =
     "id, login, slug, display_name, email, url, bio, avatar_url, role, created_at";
 
+/// The insert of a user (`$10` is now), shared with the import.
+pub(crate) const INSERT: &str = "INSERT INTO users (login, slug, display_name, email, url, bio, avatar_url, role, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+
 /// Insert a user, returning its id; with an `audit`, the activity log names who added them.
 pub async fn insert(db: &Db, new: &NewUser, audit: Option<&Audit>) -> Result<i64> {
-    const SQL: &str = "INSERT INTO users (login, slug, display_name, email, url, bio, avatar_url, role, password_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(SQL)
+        let id: i64 = sqlx::query_scalar(INSERT)
             .bind(&new.login)
             .bind(&new.slug)
             .bind(&new.display_name)

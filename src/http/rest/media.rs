@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::{Answer, Paging, Rest, base, dates, href, json_answer};
 use crate::actions::media::url;
 use crate::app::AppState;
+use crate::content::html_tags;
 use crate::db::media::Media;
 use crate::render::Site;
 
@@ -53,14 +54,14 @@ pub fn shape(site: &Site, base: &str, m: &Media) -> Value {
         "status": "inherit",
         "type": "attachment",
         "link": format!("{base}{}", url(&m.original_key)),
-        "title": { "rendered": super::posts::html_escape(&m.title) },
+        "title": { "rendered": html_tags::escape(&m.title) },
         "author": m.owner_id.unwrap_or(0),
         "comment_status": "closed",
         "ping_status": "closed",
         "template": "",
         "meta": [],
         "description": { "rendered": "" },
-        "caption": { "rendered": if m.caption.is_empty() { String::new() } else { format!("<p>{}</p>\n", super::posts::html_escape(&m.caption)) } },
+        "caption": { "rendered": if m.caption.is_empty() { String::new() } else { format!("<p>{}</p>\n", html_tags::escape(&m.caption)) } },
         "alt_text": m.alt,
         "media_type": "image",
         "mime_type": mime,

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::{Answer, Paging, Rest, ascending, base, dates, href, ids, json_answer};
 use crate::actions::article::{self, Edit, Saved};
 use crate::app::AppState;
+use crate::content::html_tags;
 use crate::content::markdown::Format;
 use crate::content::post_password;
 use crate::db::article::status;
@@ -107,16 +108,15 @@ async fn apply(state: &AppState, edit: &mut Edit, body: &Value) -> Result<(), Re
         edit.slug = s;
     }
     if let Some(s) = body["status"].as_str() {
-        edit.status = match s {
-            "publish" | "future" => status::PUBLISHED,
-            "draft" => status::DRAFT,
-            "pending" => status::PENDING,
-            "private" => status::PRIVATE,
-            other => {
+        // "future" is a publication with a later date, which the save itself makes scheduled.
+        edit.status = match status::from_wordpress(s) {
+            Some(status::SCHEDULED) => status::PUBLISHED,
+            Some(ok) if ok != status::TRASH => ok,
+            _ => {
                 return Err(Rest::invalid_param(
                     "status",
                     &format!(
-                        "status is not one of publish, future, draft, pending, private ({other})."
+                        "status is not one of publish, future, draft, pending, private ({s})."
                     ),
                 ));
             }
@@ -382,7 +382,7 @@ pub async fn shape_all(
         } else {
             (
                 a.body_html.clone(),
-                format!("<p>{}</p>\n", html_escape(&a.excerpt)),
+                format!("<p>{}</p>\n", html_tags::escape(&a.excerpt)),
             )
         };
         let author = authors.first().map_or(a.owner_id.unwrap_or(0), |u| u.id);
@@ -394,14 +394,10 @@ pub async fn shape_all(
             "modified": modified,
             "modified_gmt": modified_gmt,
             "slug": a.slug,
-            "status": match a.status.as_str() {
-                crate::db::article::status::PUBLISHED => "publish",
-                crate::db::article::status::SCHEDULED => "future",
-                other => other,
-            },
+            "status": status::to_wordpress(&a.status),
             "type": if a.kind == articles::PAGE { "page" } else { "post" },
             "link": link,
-            "title": { "rendered": html_escape(&a.title) },
+            "title": { "rendered": html_tags::escape(&a.title) },
             "content": { "rendered": content, "protected": protected },
             "excerpt": { "rendered": excerpt, "protected": protected },
             "author": author,
@@ -546,7 +542,7 @@ pub async fn search(
             let route = if a.kind == articles::PAGE { "pages" } else { "posts" };
             json!({
                 "id": a.id,
-                "title": html_escape(&a.title),
+                "title": html_tags::escape(&a.title),
                 "url": format!("{base}{}", extras.path_of(&site, a)),
                 "type": "post",
                 "subtype": if a.kind == articles::PAGE { "page" } else { "post" },
@@ -559,12 +555,4 @@ pub async fn search(
         })
         .collect();
     paging.answer(Value::Array(items), total, "search", &base, &q)
-}
-
-/// Text for an HTML field (`title.rendered`).
-pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

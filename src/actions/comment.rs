@@ -273,6 +273,92 @@ pub async fn submit(
     }
 }
 
+/// A signed-in user comments on a live article (the REST API): their name, email and site come
+/// from their account; moderators' comments are approved at once, everyone else's pass the same
+/// rules as a reader's (closed articles, replies, duplicates, flood, moderation settings).
+pub async fn submit_as_user(
+    db: &Db,
+    settings: &Settings,
+    actor: &Actor,
+    article: &Article,
+    parent_id: i64,
+    content: &str,
+) -> Result<Result<Posted, Rejection>> {
+    let at = now();
+    let user_id = actor
+        .user_id
+        .ok_or_else(|| Error::BadRequest("commenting as a user needs a signed-in user".into()))?;
+    let user = crate::db::user::get(db, user_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let facts = PostFacts::of(article, articles::author_ids(db, article.id).await?);
+    let moderator = capability::can_moderate(actor, &facts);
+    if !moderator && !comments_open(settings, article, at) {
+        return Ok(Err(Rejection::Closed));
+    }
+    let mut s = Submission {
+        parent_id,
+        author: user.display_name,
+        email: user.email,
+        url: user.url,
+        content: content.into(),
+        ip: actor.ip.clone(),
+        ..Default::default()
+    };
+    if let Err(errors) = validate(&mut s) {
+        return Ok(Err(Rejection::Fields(errors)));
+    }
+    let parent = if s.parent_id > 0 {
+        if let Err(why) = check_parent(db, settings, article.id, s.parent_id).await? {
+            return Ok(Err(Rejection::BadParent(why)));
+        }
+        Some(s.parent_id)
+    } else {
+        None
+    };
+    if comment::is_duplicate(db, article.id, &s.email, &s.content).await? {
+        return Ok(Err(Rejection::Duplicate));
+    }
+    let (status, reason) = if moderator {
+        (
+            status::APPROVED,
+            format!("posted by moderator {}", actor.name),
+        )
+    } else {
+        if comment::last_from_ip(db, &s.ip)
+            .await?
+            .is_some_and(|last| at - last < Duration::seconds(FLOOD_SECONDS))
+        {
+            return Ok(Err(Rejection::Flood));
+        }
+        let previously_approved = comment::has_approved_from(db, &s.email).await?;
+        moderate(settings, &s, previously_approved)
+    };
+    let id = comment::insert(
+        db,
+        &NewComment {
+            post_id: article.id,
+            parent_id: parent,
+            user_id: Some(user_id),
+            author_name: s.author,
+            author_email: s.email,
+            author_url: s.url,
+            author_ip: s.ip,
+            content: s.content,
+            status: status.into(),
+            reason: reason.clone(),
+            created_at: Some(at),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(Ok(Posted {
+        id,
+        status: status.into(),
+        reason,
+    }))
+}
+
 /// A reply must answer an approved comment on the same article, within the thread depth.
 async fn check_parent(
     db: &Db,

@@ -19,6 +19,17 @@ pub struct TermForm {
     pub description: String,
 }
 
+impl TermForm {
+    /// What its slug is made from: the slug typed, else the name.
+    pub fn slug_or_name(&self) -> &str {
+        if self.slug.trim().is_empty() {
+            self.name.trim()
+        } else {
+            self.slug.trim()
+        }
+    }
+}
+
 /// Add (`id` None) or change a category or tag; its id, or what is wrong with the fields.
 pub async fn save(
     db: &Db,
@@ -62,11 +73,7 @@ pub async fn save(
             "A description can have at most 5,000 characters.".into(),
         );
     }
-    let slug = if form.slug.trim().is_empty() {
-        slug::slugify(name)
-    } else {
-        slug::slugify(form.slug.trim())
-    };
+    let slug = slug::slugify(form.slug_or_name());
     if term::by_slug(db, taxonomy, &slug)
         .await?
         .is_some_and(|t| Some(t.id) != id)

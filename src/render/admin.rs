@@ -18,6 +18,8 @@ pub struct ShellView {
     pub nav: Vec<NavView>,
     /// Sent back with every form that changes something.
     pub csrf: String,
+    /// The nonce scripts send to the REST API with the session cookie (`X-WP-Nonce`).
+    pub rest_nonce: String,
     pub css_url: String,
     pub js_url: String,
     /// A message about what just happened ("Article saved.").
@@ -41,7 +43,7 @@ impl ShellView {
         site: &Site,
         actor: &Actor,
         user_id: i64,
-        csrf: &str,
+        (csrf, rest_nonce): (&str, &str),
         (css_url, js_url): (&str, &str),
         path: &str,
         pending_comments: i64,
@@ -103,6 +105,7 @@ impl ShellView {
             role: actor.role.label().into(),
             nav,
             csrf: csrf.into(),
+            rest_nonce: rest_nonce.into(),
             css_url: css_url.into(),
             js_url: js_url.into(),
             notice: None,

@@ -1,9 +1,11 @@
 // A real WordPress client, the npm package `wpapi`, against a running Newsroom site: it finds the
 // API from the home page's Link header, reads routes from the index, pages through posts, embeds,
-// and gets WordPress's errors. Usage: node wpapi.mjs BASE_URL. Exits 1 on the first failure.
+// gets WordPress's errors, and writes with an application password (terms, posts, an upload,
+// comments). Usage: node wpapi.mjs BASE_URL LOGIN APP_PASSWORD PICTURE. Exits 1 on failures.
+import { readFileSync } from 'node:fs';
 import WPAPI from 'wpapi';
 
-const base = process.argv[2];
+const [base, login, appPassword, picture] = process.argv.slice(2);
 const problems = [];
 const check = (ok, what) => { if (!ok) problems.push(what); };
 const origError = console.error;
@@ -51,6 +53,39 @@ try {
     problems.push('an anonymous create must fail');
   } catch (e) {
     check(e.code === 'rest_cannot_create' && e.data && e.data.status === 401, `create error: ${JSON.stringify(e)}`);
+  }
+
+  // Writing, as an editor with an application password.
+  const desk = new WPAPI({ endpoint: `${base}/wp-json/`, username: login, password: appPassword });
+  const me = await desk.users().me().get();
+  check(me.email === login, `users/me: ${me.email}`);
+  const section = await desk.categories().create({ name: 'Harbour', description: 'Ships and ferries' });
+  check(section.id > 0 && section.slug === 'harbour', `category created: ${JSON.stringify(section)}`);
+  const upload = await desk.media().file(readFileSync(picture), 'harbour.jpg').create({ alt_text: 'The harbour at dawn' });
+  check(upload.id > 0 && upload.media_details.width === 320 && upload.alt_text === 'The harbour at dawn', `upload: ${JSON.stringify(upload)}`);
+  const created = await desk.posts().create({
+    title: 'Ferry strike ends', content: '<p>Boats sail again from Monday.</p>', status: 'publish',
+    categories: [section.id], featured_media: upload.id,
+  });
+  check(created.status === 'publish' && created.categories.includes(section.id), `post created: ${JSON.stringify(created)}`);
+  check(created.featured_media === upload.id, 'featured picture set');
+  const updated = await desk.posts().id(created.id).update({ title: 'Ferry strike is over' });
+  check(updated.title.rendered === 'Ferry strike is over', 'post updated');
+  const visible = await wp.posts().id(created.id).get();
+  check(visible.title.rendered === 'Ferry strike is over', 'anonymous readers see it');
+  const comment = await desk.comments().create({ post: created.id, content: 'Corrections welcome.' });
+  check(comment.status === 'approved' && comment.author_name === 'Desk Editor', `comment: ${JSON.stringify(comment)}`);
+  const trashed = await desk.posts().id(created.id).delete();
+  check(trashed.status === 'trash', 'moved to the trash');
+  const deleted = await desk.posts().id(created.id).delete({ force: true });
+  check(deleted.deleted === true, 'deleted for good');
+  const removed = await desk.categories().id(section.id).delete({ force: true });
+  check(removed.deleted === true, 'category deleted');
+  try {
+    await new WPAPI({ endpoint: `${base}/wp-json/`, username: login, password: 'wrong password here' }).users().me().get();
+    problems.push('a wrong application password must fail');
+  } catch (e) {
+    check(e.code === 'incorrect_password' && e.data && e.data.status === 401, `wrong password: ${JSON.stringify(e)}`);
   }
 } catch (e) {
   problems.push(`unexpected: ${e && (e.stack || e.message || JSON.stringify(e))}`);

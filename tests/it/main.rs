@@ -17,6 +17,7 @@ mod media;
 mod migrations;
 mod privacy;
 mod rest;
+mod rest_writes;
 mod urls;
 mod validity;
 mod wpapi;

@@ -1,5 +1,6 @@
 //! A real WordPress client, the npm package `wpapi` (tests/browser/wpapi.mjs), against the real
-//! `newsroom serve`: discovery from the Link header, paging, embedding, errors.
+//! `newsroom serve`: discovery from the Link header, paging, embedding, errors, and writing with an
+//! application password made by `newsroom user app-password` (terms, posts, an upload, comments).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -33,7 +34,7 @@ fn wpapi_ready(dir: &Path) -> bool {
 }
 
 #[test]
-fn the_wpapi_client_discovers_and_reads_the_site() {
+fn the_wpapi_client_discovers_reads_and_writes_the_site() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     if !wpapi_ready(&dir) {
         return;
@@ -69,9 +70,53 @@ fn the_wpapi_client_discovers_and_reads_the_site() {
         }
     }
     std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    // An editor and their application password, made at the command line as an operator would
+    // (after the first start, which fills the empty site with demo articles).
+    let cli = |args: &[&str]| {
+        let mut run = Command::new(env!("CARGO_BIN_EXE_newsroom"))
+            .args(args)
+            .env("NEWSROOM_DATA", &data)
+            .env_remove("NEWSROOM_DATABASE_URL")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run newsroom");
+        {
+            use std::io::Write;
+            let mut stdin = run.stdin.take().expect("stdin");
+            stdin
+                .write_all(b"a long test passphrase\n")
+                .expect("password");
+        }
+        let out = run.wait_with_output().expect("newsroom output");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    cli(&[
+        "user",
+        "add",
+        "desk@example.org",
+        "--role",
+        "editor",
+        "--name",
+        "Desk Editor",
+        "--password-stdin",
+    ]);
+    let app_password = cli(&["user", "app-password", "desk@example.org", "wpapi test"]);
+    let picture = data.join("harbour.jpg");
+    std::fs::write(&picture, crate::support::pictures::jpeg(320, 240)).expect("picture");
+
     let out = Command::new("node")
         .arg("wpapi.mjs")
         .arg(format!("http://127.0.0.1:{port}"))
+        .arg("desk@example.org")
+        .arg(&app_password)
+        .arg(&picture)
         .current_dir(&dir)
         .output()
         .expect("run node");

@@ -31,7 +31,7 @@ pub async fn shell(
         &state.site(),
         &staff.actor,
         staff.user.id,
-        &staff.csrf,
+        (&staff.csrf, &staff.rest_nonce),
         (theme.asset_url("admin.css"), theme.asset_url("admin.js")),
         path,
         pending,

@@ -46,6 +46,8 @@ pub struct Staff {
     pub actor: Actor,
     /// The token this session's forms carry.
     pub csrf: String,
+    /// The nonce its scripts send to the REST API (`X-WP-Nonce`).
+    pub rest_nonce: String,
 }
 
 impl Staff {
@@ -136,6 +138,11 @@ pub fn csrf_of(secret: &str, session: &Session) -> String {
     signing::tag(secret, "csrf", &session.id_hash)
 }
 
+/// The nonce (`X-WP-Nonce`) that lets this session's scripts call the REST API with its cookie.
+pub fn rest_nonce_of(secret: &str, session: &Session) -> String {
+    signing::tag(secret, "wp_rest", &session.id_hash)
+}
+
 /// The pre-session token for a browser's `newsroom_pre` cookie value.
 pub fn pre_token(secret: &str, cookie: &str) -> String {
     signing::tag(secret, "pre-session", cookie)
@@ -222,12 +229,14 @@ impl FromRequestParts<AppState> for Staff {
             return Err(Redirect::to("/admin/profile/two-factor?required=1").into_response());
         }
         let csrf = csrf_of(&site.settings.secret, &session);
+        let rest_nonce = rest_nonce_of(&site.settings.secret, &session);
         let actor = Actor::user(&user, &origin.ip);
         Ok(Staff {
             user,
             session,
             actor,
             csrf,
+            rest_nonce,
         })
     }
 }

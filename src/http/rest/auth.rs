@@ -1,12 +1,15 @@
-//! Who calls the API: anonymous, or a user by an application password (HTTP Basic, as WordPress
-//! takes it). Wrong credentials are refused even on routes anyone may read, as WordPress does, so
+//! Who calls the API: anonymous, a user by an application password (HTTP Basic, as WordPress
+//! takes it), or the admin's own scripts by the session cookie plus its nonce (`X-WP-Nonce` or
+//! `_wpnonce`). Wrong credentials are refused even on routes anyone may read, as WordPress does, so
 //! a tool with a revoked password learns it at once; failures count toward the sign-in throttle.
+//! A session cookie without a nonce counts as anonymous: another site could make a browser send
+//! the cookie, never the nonce (WordPress's defence against cross-site requests).
 
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -14,8 +17,11 @@ use base64::Engine;
 use super::Rest;
 use crate::actions::app_password::{self, Checked};
 use crate::actions::capability::Actor;
-use crate::actions::sign_in::Refusal;
+use crate::actions::sign_in::{self, Refusal};
+use crate::actions::two_factor;
 use crate::app::AppState;
+use crate::content::signing;
+use crate::http::admin::session;
 
 /// The caller of an API request (set by `check`).
 #[derive(Clone)]
@@ -52,7 +58,7 @@ pub async fn check(State(state): State<AppState>, mut request: Request, next: Ne
 
 async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Caller, Rest> {
     let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-        return Ok(Caller(None));
+        return by_cookie(parts, state).await;
     };
     let invalid = || {
         Rest::new(
@@ -75,13 +81,7 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Caller, Res
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or_else(invalid)?;
     let (login, password) = decoded.split_once(':').ok_or_else(invalid)?;
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)), |c| c.0);
-    let ip =
-        crate::http::client_ip::client_ip(peer, &parts.headers, &state.config().trusted_proxies)
-            .to_string();
+    let ip = ip_of(parts, state);
     match app_password::authenticate(state.db(), login, password, &ip).await? {
         Checked::Valid(user) => Ok(Caller(Some(Actor::user(&user, &ip)))),
         Checked::Refused(Refusal::Throttled { retry_after }) => Err(Rest::new(
@@ -90,5 +90,95 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Caller, Res
             format!("Too many failed attempts: try again in {retry_after} seconds."),
         )),
         Checked::Refused(Refusal::Wrong) => Err(invalid()),
+    }
+}
+
+fn ip_of(parts: &Parts, state: &AppState) -> String {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)), |c| c.0);
+    crate::http::client_ip::client_ip(peer, &parts.headers, &state.config().trusted_proxies)
+        .to_string()
+}
+
+/// The nonce a request carries: the `X-WP-Nonce` header, or `_wpnonce` in the query.
+fn nonce_of(parts: &Parts) -> Option<String> {
+    if let Some(v) = parts.headers.get("x-wp-nonce") {
+        return v.to_str().ok().map(str::to_string);
+    }
+    form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "_wpnonce")
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The admin's session cookie, counted only with the session's nonce.
+async fn by_cookie(parts: &Parts, state: &AppState) -> Result<Caller, Rest> {
+    let Some(nonce) = nonce_of(parts) else {
+        return Ok(Caller(None));
+    };
+    let bad_nonce = || {
+        Rest::new(
+            StatusCode::FORBIDDEN,
+            "rest_cookie_invalid_nonce",
+            "Cookie check failed",
+        )
+    };
+    let Some(token) = session::cookie_value(&parts.headers, session::SESSION_COOKIE) else {
+        return Err(bad_nonce());
+    };
+    let ip = ip_of(parts, state);
+    let Some((found, user)) = sign_in::current(state.db(), &token, &ip).await? else {
+        return Err(bad_nonce());
+    };
+    let site = state.site();
+    if !signing::same(
+        &session::rest_nonce_of(&site.settings.secret, &found),
+        &nonce,
+    ) {
+        return Err(bad_nonce());
+    }
+    // A role that owes a second factor may do nothing until it is set up, here as in the admin.
+    if two_factor::required_for(&site.settings, &user.role)
+        && !two_factor::is_on(state.db(), user.id).await?
+    {
+        return Err(Rest::new(
+            StatusCode::FORBIDDEN,
+            "rest_forbidden",
+            "Set up two-factor sign-in first.",
+        ));
+    }
+    Ok(Caller(Some(Actor::user(&user, &ip))))
+}
+
+/// GET /wp-admin/admin-ajax.php?action=rest-nonce: a fresh nonce for a signed-in browser, as
+/// WordPress's block editor asks when its own has expired ("0" with 400 otherwise).
+pub async fn ajax(
+    staff: Result<session::Staff, Response>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let (status, body) = match staff {
+        Ok(staff) if q.get("action").map(String::as_str) == Some("rest-nonce") => {
+            (StatusCode::OK, staff.rest_nonce)
+        }
+        _ => (StatusCode::BAD_REQUEST, "0".to_string()),
+    };
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=UTF-8"),
+    );
+    r
+}
+
+/// The status WordPress answers a refusal with: 401 to the anonymous, who may yet sign in; 403 to
+/// a user who may not.
+pub fn required_status(caller: Option<&Actor>) -> StatusCode {
+    if caller.is_some() {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::UNAUTHORIZED
     }
 }

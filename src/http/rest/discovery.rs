@@ -11,29 +11,48 @@ use super::{Answer, Rest, base, href, json_answer};
 use crate::app::AppState;
 
 /// The routes this API answers, with their methods, as the index lists them.
-pub(super) const ROUTES: [(&str, &[&str]); 22] = [
+pub(super) const ROUTES: [(&str, &[&str]); 23] = [
     ("/wp/v2", &["GET"]),
     ("/wp/v2/posts", &["GET", "POST"]),
-    ("/wp/v2/posts/(?P<id>[\\d]+)", &["GET"]),
+    (
+        "/wp/v2/posts/(?P<id>[\\d]+)",
+        &["GET", "POST", "PUT", "PATCH", "DELETE"],
+    ),
     ("/wp/v2/pages", &["GET", "POST"]),
-    ("/wp/v2/pages/(?P<id>[\\d]+)", &["GET"]),
+    (
+        "/wp/v2/pages/(?P<id>[\\d]+)",
+        &["GET", "POST", "PUT", "PATCH", "DELETE"],
+    ),
     ("/wp/v2/media", &["GET", "POST"]),
     ("/wp/v2/media/(?P<id>[\\d]+)", &["GET"]),
-    ("/wp/v2/categories", &["GET"]),
-    ("/wp/v2/categories/(?P<id>[\\d]+)", &["GET"]),
-    ("/wp/v2/tags", &["GET"]),
-    ("/wp/v2/tags/(?P<id>[\\d]+)", &["GET"]),
-    ("/wp/v2/users", &["GET"]),
-    ("/wp/v2/users/(?P<id>[\\d]+)", &["GET"]),
-    ("/wp/v2/users/me", &["GET"]),
+    ("/wp/v2/categories", &["GET", "POST"]),
+    (
+        "/wp/v2/categories/(?P<id>[\\d]+)",
+        &["GET", "POST", "PUT", "PATCH", "DELETE"],
+    ),
+    ("/wp/v2/tags", &["GET", "POST"]),
+    (
+        "/wp/v2/tags/(?P<id>[\\d]+)",
+        &["GET", "POST", "PUT", "PATCH", "DELETE"],
+    ),
+    ("/wp/v2/users", &["GET", "POST"]),
+    (
+        "/wp/v2/users/(?P<id>[\\d]+)",
+        &["GET", "POST", "PUT", "PATCH"],
+    ),
+    ("/wp/v2/users/me", &["GET", "POST", "PUT", "PATCH"]),
     ("/wp/v2/comments", &["GET", "POST"]),
-    ("/wp/v2/comments/(?P<id>[\\d]+)", &["GET"]),
+    (
+        "/wp/v2/comments/(?P<id>[\\d]+)",
+        &["GET", "POST", "PUT", "PATCH", "DELETE"],
+    ),
     ("/wp/v2/search", &["GET"]),
     ("/wp/v2/types", &["GET"]),
     ("/wp/v2/types/(?P<type>[\\w-]+)", &["GET"]),
     ("/wp/v2/taxonomies", &["GET"]),
     ("/wp/v2/taxonomies/(?P<taxonomy>[\\w-]+)", &["GET"]),
     ("/wp/v2/statuses", &["GET"]),
+    ("/wp/v2/settings", &["GET", "POST", "PUT", "PATCH"]),
 ];
 
 /// The query parameters a GET route takes (clients such as wpapi make methods of them).
@@ -313,13 +332,4 @@ pub async fn statuses(
         }}),
         &q,
     ))
-}
-
-/// GET /wp/v2/settings needs an administrator.
-pub async fn settings() -> Rest {
-    Rest::new(
-        StatusCode::UNAUTHORIZED,
-        "rest_forbidden",
-        "Sorry, you are not allowed to do that.",
-    )
 }

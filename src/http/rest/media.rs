@@ -1,17 +1,20 @@
 //! `/wp/v2/media`: the pictures published articles show, with their sizes as WordPress's
-//! `media_details` (a picture only a draft uses stays private).
+//! `media_details` (a picture only a draft uses stays private); uploads by those who may.
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use serde_json::{Value, json};
 
+use super::auth::Caller;
 use super::{Answer, Paging, Rest, base, dates, href, json_answer};
-use crate::actions::media::url;
+use crate::actions;
+use crate::actions::capability::{self, Cap};
+use crate::actions::media::{Upload, url};
 use crate::app::AppState;
 use crate::content::html_tags;
-use crate::db::media::Media;
+use crate::db::media::{Media, MediaText};
 use crate::render::Site;
 
 /// WordPress's JSON for a picture.
@@ -98,31 +101,206 @@ pub async fn list(
     paging.answer(Value::Array(items), total, "media", &base, &q)
 }
 
-/// GET /wp/v2/media/{id}
+/// GET /wp/v2/media/{id}: a public picture, or one the caller may use (their upload, or any for
+/// editors).
 pub async fn one(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer {
-    let invalid = || {
-        Rest::new(
-            StatusCode::NOT_FOUND,
-            "rest_post_invalid_id",
-            "Invalid post ID.",
-        )
-    };
-    let id: i64 = id.parse().map_err(|_| invalid())?;
+    let id: i64 = id.parse().map_err(|_| invalid_id())?;
     let (mut found, _) = crate::db::rest::public_media(state.db(), "", Some(id), 0, 1).await?;
-    let m = found.pop().ok_or_else(invalid)?;
+    let m = match (found.pop(), caller) {
+        (Some(m), _) => m,
+        (None, Some(actor)) => crate::db::media::get(state.db(), id)
+            .await?
+            .filter(|m| capability::can_use_media(&actor, m.owner_id))
+            .ok_or_else(invalid_id)?,
+        (None, None) => return Err(invalid_id()),
+    };
     Ok(json_answer(shape(&state.site(), &base(&state), &m), &q))
 }
 
-/// POST /wp/v2/media: uploading over the API is not built yet; anonymous callers are refused
-/// as WordPress refuses them.
-pub async fn create() -> Rest {
+fn invalid_id() -> Rest {
     Rest::new(
-        StatusCode::UNAUTHORIZED,
-        "rest_cannot_create",
-        "Sorry, you are not allowed to upload media as this user.",
+        StatusCode::NOT_FOUND,
+        "rest_post_invalid_id",
+        "Invalid post ID.",
     )
+}
+
+/// The file name of `Content-Disposition: attachment; filename="…"` (or `filename*=UTF-8''…`).
+fn disposition_file_name(value: &str) -> Option<String> {
+    let mut plain = None;
+    for part in value.split(';').map(str::trim) {
+        if let Some(v) = part.strip_prefix("filename*=") {
+            let v = v.trim_matches('"');
+            let encoded = v.split_once("''").map_or(v, |(_, rest)| rest);
+            if let Ok(name) = percent_encoding::percent_decode_str(encoded).decode_utf8() {
+                return Some(name.into_owned());
+            }
+        } else if let Some(v) = part.strip_prefix("filename=") {
+            plain = Some(v.trim_matches('"').to_string());
+        }
+    }
+    plain.filter(|n| !n.is_empty())
+}
+
+/// The file of an upload: a multipart form's `file`, or the raw body named by
+/// `Content-Disposition`, as WordPress takes both; and the text fields sent with it.
+async fn read_file(
+    state: &AppState,
+    request: Request,
+    max: usize,
+) -> Result<(String, Vec<u8>, HashMap<String, String>), Rest> {
+    let too_large = || {
+        Rest::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "rest_upload_file_too_big",
+            format!("Pictures can be at most {} MB.", max / 1_048_576),
+        )
+    };
+    let no_data = || {
+        Rest::new(
+            StatusCode::BAD_REQUEST,
+            "rest_upload_no_data",
+            "No data supplied.",
+        )
+    };
+    let is_multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let mut fields = HashMap::new();
+    if is_multipart {
+        let bad = |e: axum::extract::multipart::MultipartError| {
+            Rest::new(
+                StatusCode::BAD_REQUEST,
+                "rest_upload_no_data",
+                e.body_text(),
+            )
+        };
+        let mut multipart = Multipart::from_request(request, state).await.map_err(|e| {
+            Rest::new(
+                StatusCode::BAD_REQUEST,
+                "rest_upload_no_data",
+                e.body_text(),
+            )
+        })?;
+        let mut file = None;
+        while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+            let name = field.name().unwrap_or_default().to_string();
+            match field.file_name().map(str::to_string) {
+                Some(file_name) if file.is_none() && !file_name.is_empty() => {
+                    let mut bytes = Vec::new();
+                    while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                        if bytes.len() + chunk.len() > max {
+                            return Err(too_large());
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    file = Some((file_name, bytes));
+                }
+                Some(_) => {}
+                None => {
+                    let value = field.text().await.map_err(bad)?;
+                    fields.insert(name, value.chars().take(10_000).collect());
+                }
+            }
+        }
+        let (name, bytes) = file.ok_or_else(no_data)?;
+        return Ok((name, bytes, fields));
+    }
+    let name = request
+        .headers()
+        .get(header::CONTENT_DISPOSITION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(disposition_file_name)
+        .ok_or_else(|| {
+            Rest::new(
+                StatusCode::BAD_REQUEST,
+                "rest_upload_no_content_disposition",
+                "No Content-Disposition supplied.",
+            )
+        })?;
+    let bytes = axum::body::to_bytes(request.into_body(), max)
+        .await
+        .map_err(|_| too_large())?;
+    if bytes.is_empty() {
+        return Err(no_data());
+    }
+    Ok((name, bytes.to_vec(), fields))
+}
+
+/// POST /wp/v2/media: upload a picture into the library, processed like any upload.
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Query(q): Query<HashMap<String, String>>,
+    request: Request,
+) -> Answer {
+    let cannot = |status| {
+        Rest::new(
+            status,
+            "rest_cannot_create",
+            "Sorry, you are not allowed to upload media as this user.",
+        )
+    };
+    let Some(actor) = caller else {
+        return Err(cannot(StatusCode::UNAUTHORIZED));
+    };
+    if !actor.can(Cap::UploadFiles) {
+        return Err(cannot(StatusCode::FORBIDDEN));
+    }
+    let site = state.site();
+    let max = site.settings.media_max_mb as usize * 1024 * 1024;
+    let (file_name, bytes, mut fields) = read_file(&state, request, max).await?;
+    for (k, v) in q {
+        fields.entry(k).or_insert(v);
+    }
+    let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let upload = Upload {
+        bytes,
+        file_name,
+        text: MediaText {
+            title: field("title"),
+            alt: field("alt_text"),
+            caption: field("caption"),
+            credit: String::new(),
+        },
+    };
+    let stored = actions::media::upload(state.db(), state.media(), &site.settings, &actor, upload)
+        .await?
+        .map_err(|why| Rest::new(StatusCode::BAD_REQUEST, "rest_upload_sideload_error", why))?;
+    let mut r = json_answer(shape(&site, &base(&state), &stored.media), &HashMap::new());
+    *r.status_mut() = StatusCode::CREATED;
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{}/wp-json/wp/v2/media/{}",
+        base(&state),
+        stored.media.id
+    )) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::disposition_file_name;
+
+    #[test]
+    fn file_names_come_from_content_disposition() {
+        assert_eq!(
+            disposition_file_name(r#"attachment; filename="photo 1.jpg""#).as_deref(),
+            Some("photo 1.jpg")
+        );
+        assert_eq!(
+            disposition_file_name("attachment; filename*=UTF-8''%D1%84%D0%BE%D1%82%D0%BE.png")
+                .as_deref(),
+            Some("фото.png")
+        );
+        assert_eq!(disposition_file_name("attachment"), None);
+    }
 }

@@ -10,6 +10,7 @@ mod discovery;
 mod media;
 mod openapi;
 mod posts;
+mod settings;
 mod terms;
 mod users;
 
@@ -24,6 +25,9 @@ use serde_json::{Map, Value, json};
 
 use crate::app::AppState;
 use crate::error::Error;
+
+/// The most an upload request may carry; the per-file limit (a setting) is checked while reading.
+const UPLOAD_LIMIT: usize = 256 * 1024 * 1024;
 
 /// Every route of the API.
 pub fn router(state: AppState) -> Router<AppState> {
@@ -41,26 +45,78 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(posts::one_post)
                 .post(posts::update)
                 .put(posts::update)
-                .patch(posts::update),
+                .patch(posts::update)
+                .delete(posts::delete),
         )
         .route(
             "/wp-json/wp/v2/pages",
             get(posts::list_pages).post(posts::create),
         )
-        .route("/wp-json/wp/v2/pages/{id}", get(posts::one_page))
-        .route("/wp-json/wp/v2/categories", get(terms::list_categories))
-        .route("/wp-json/wp/v2/categories/{id}", get(terms::one_category))
-        .route("/wp-json/wp/v2/tags", get(terms::list_tags))
-        .route("/wp-json/wp/v2/tags/{id}", get(terms::one_tag))
-        .route("/wp-json/wp/v2/users", get(users::list))
-        .route("/wp-json/wp/v2/users/me", get(users::me))
-        .route("/wp-json/wp/v2/users/{id}", get(users::one))
+        .route(
+            "/wp-json/wp/v2/pages/{id}",
+            get(posts::one_page)
+                .post(posts::update)
+                .put(posts::update)
+                .patch(posts::update)
+                .delete(posts::delete),
+        )
+        .route(
+            "/wp-json/wp/v2/categories",
+            get(terms::list_categories).post(terms::create),
+        )
+        .route(
+            "/wp-json/wp/v2/categories/{id}",
+            get(terms::one_category)
+                .post(terms::update)
+                .put(terms::update)
+                .patch(terms::update)
+                .delete(terms::delete),
+        )
+        .route(
+            "/wp-json/wp/v2/tags",
+            get(terms::list_tags).post(terms::create),
+        )
+        .route(
+            "/wp-json/wp/v2/tags/{id}",
+            get(terms::one_tag)
+                .post(terms::update)
+                .put(terms::update)
+                .patch(terms::update)
+                .delete(terms::delete),
+        )
+        .route("/wp-json/wp/v2/users", get(users::list).post(users::create))
+        .route(
+            "/wp-json/wp/v2/users/me",
+            get(users::me)
+                .post(users::update_me)
+                .put(users::update_me)
+                .patch(users::update_me),
+        )
+        .route(
+            "/wp-json/wp/v2/users/{id}",
+            get(users::one)
+                .post(users::update)
+                .put(users::update)
+                .patch(users::update),
+        )
         .route(
             "/wp-json/wp/v2/comments",
             get(comments::list).post(comments::create),
         )
-        .route("/wp-json/wp/v2/comments/{id}", get(comments::one))
-        .route("/wp-json/wp/v2/media", get(media::list).post(media::create))
+        .route(
+            "/wp-json/wp/v2/comments/{id}",
+            get(comments::one)
+                .post(comments::update)
+                .put(comments::update)
+                .patch(comments::update)
+                .delete(comments::delete),
+        )
+        .route(
+            "/wp-json/wp/v2/media",
+            get(media::list)
+                .post(media::create)
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .route("/wp-json/wp/v2/media/{id}", get(media::one))
         .route("/wp-json/wp/v2/search", get(posts::search))
         .route("/wp-json/wp/v2/types", get(discovery::types))
@@ -71,9 +127,18 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(discovery::one_taxonomy),
         )
         .route("/wp-json/wp/v2/statuses", get(discovery::statuses))
-        .route("/wp-json/wp/v2/settings", get(discovery::settings))
+        .route(
+            "/wp-json/wp/v2/settings",
+            get(settings::read)
+                .post(settings::update)
+                .put(settings::update)
+                .patch(settings::update),
+        )
         .route("/wp-json/newsroom/v1/openapi.json", get(openapi::openapi))
         .route("/wp-json/{*rest}", get(no_route).post(no_route))
+        .route("/wp-admin/admin-ajax.php", get(auth::ajax))
+        // WordPress answers a method a route does not take as an unknown route.
+        .method_not_allowed_fallback(no_route)
         .layer(axum::middleware::from_fn_with_state(state, auth::check))
 }
 
@@ -169,6 +234,66 @@ impl IntoResponse for Rest {
         let body = json!({ "code": code, "message": message, "data": Value::Object(data) });
         with_api_headers((status, axum::Json(body)).into_response())
     }
+}
+
+/// A text field as WordPress clients send it: a string, or `{"raw": …}`.
+pub fn text(body: &Value, key: &str) -> Option<String> {
+    match &body[key] {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("raw").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    }
+}
+
+/// A list of ids a client sent (`[1, 2]`).
+pub fn id_list(body: &Value, key: &str) -> Option<Vec<i64>> {
+    body[key]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+}
+
+/// Whether a DELETE asks to skip the trash: `force=true` in the query or in the body (where
+/// clients such as wpapi put it; WordPress reads both).
+pub fn forced(
+    query: &HashMap<String, String>,
+    headers: &axum::http::HeaderMap,
+    bytes: &[u8],
+) -> bool {
+    let yes = |v: &Value| match v {
+        Value::Bool(b) => *b,
+        Value::String(s) => matches!(s.as_str(), "true" | "1"),
+        Value::Number(n) => n.as_i64() == Some(1),
+        _ => false,
+    };
+    query
+        .get("force")
+        .is_some_and(|f| matches!(f.as_str(), "true" | "1"))
+        || read_body(headers, bytes).is_ok_and(|b| yes(&b["force"]))
+}
+
+/// The body of a write: JSON, or a form as WordPress also takes.
+pub fn read_body(headers: &axum::http::HeaderMap, bytes: &[u8]) -> Result<Value, Rest> {
+    let form = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if bytes.is_empty() {
+        return Ok(json!({}));
+    }
+    if form {
+        let map: serde_json::Map<String, Value> = form_urlencoded::parse(bytes)
+            .into_owned()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        return Ok(Value::Object(map));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        Rest::new(
+            StatusCode::BAD_REQUEST,
+            "rest_invalid_json",
+            format!("Invalid JSON body passed: {e}"),
+        )
+    })
 }
 
 /// The headers every API answer carries (WordPress's, for clients that read them).

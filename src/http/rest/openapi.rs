@@ -80,18 +80,49 @@ pub fn document(base: &str) -> Value {
                     );
                 }
             } else {
+                let done = match *method {
+                    "POST" if names.is_empty() => {
+                        ("201", "Created: the new item, with its URL in Location.")
+                    }
+                    "DELETE" => (
+                        "200",
+                        "Trashed (the item), or deleted with force=true ({deleted, previous}).",
+                    ),
+                    _ => ("200", "Changed: the item as stored."),
+                };
                 responses.insert(
-                    "401".into(),
+                    done.0.into(),
+                    json!({"description": done.1, "content": {"application/json": {"schema": {"type": "object"}}}}),
+                );
+                responses.insert(
+                    "400".into(),
+                    error_response("A field is missing or wrong (rest_invalid_param…)."),
+                );
+                responses.insert("401".into(), error_response("No credentials: an application password (HTTP Basic) or the admin's cookie with X-WP-Nonce."));
+                responses.insert(
+                    "403".into(),
                     error_response(
-                        "Writing needs authentication, which this API does not offer yet.",
+                        "The user's role may not do this (rest_cannot_create, rest_cannot_edit…).",
                     ),
                 );
+                if !names.is_empty() {
+                    responses.insert("404".into(), error_response("No such item."));
+                }
             }
+            let secured = *method != "GET";
             let summary = format!("{method} {path}");
-            item.insert(
-                method.to_lowercase(),
-                json!({"summary": summary, "parameters": parameters, "responses": responses}),
-            );
+            let mut operation =
+                json!({"summary": summary, "parameters": parameters, "responses": responses});
+            if secured {
+                operation["security"] = json!([{"applicationPassword": []}, {"cookieNonce": []}]);
+                if *method != "DELETE" {
+                    operation["requestBody"] = json!({"required": false, "content": {
+                        "application/json": {"schema": {"type": "object"}},
+                        "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+                    }});
+                }
+            }
+            item.insert(method.to_lowercase(), operation);
         }
         paths.insert(path, Value::Object(item));
     }
@@ -100,11 +131,16 @@ pub fn document(base: &str) -> Value {
         "info": {
             "title": "Newsroom: the WordPress REST API (wp/v2)",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "The routes of WordPress's REST API that Newsroom answers, with WordPress's JSON shapes, parameters, headers and errors. Reads are anonymous and show what the public site shows.",
+            "description": "The routes of WordPress's REST API that Newsroom answers, with WordPress's JSON shapes, parameters, headers and errors. Anonymous reads show what the public site shows; writes need an application password (HTTP Basic) or the admin's session cookie with its nonce (X-WP-Nonce), and follow the same role rules as the admin.",
         },
         "servers": [{"url": format!("{base}/wp-json")}],
         "paths": paths,
-        "components": {"schemas": {"Error": {
+        "components": {
+          "securitySchemes": {
+            "applicationPassword": {"type": "http", "scheme": "basic", "description": "user login or email, and an application password"},
+            "cookieNonce": {"type": "apiKey", "in": "header", "name": "X-WP-Nonce", "description": "with the admin's session cookie; the nonce is in the admin's pages and at /wp-admin/admin-ajax.php?action=rest-nonce"},
+          },
+          "schemas": {"Error": {
             "type": "object",
             "required": ["code", "message", "data"],
             "properties": {

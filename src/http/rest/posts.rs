@@ -7,8 +7,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
-use super::{Answer, Paging, Rest, ascending, base, dates, href, ids, json_answer};
+use super::auth::{self, Caller};
+use super::{
+    Answer, Paging, Rest, ascending, base, dates, href, id_list, ids, json_answer, read_body, text,
+};
 use crate::actions::article::{self, Edit, Saved};
+use crate::actions::capability::{self, Actor, Cap};
 use crate::app::AppState;
 use crate::content::html_tags;
 use crate::content::markdown::Format;
@@ -21,75 +25,39 @@ use crate::http::site::gather::Related;
 /// GET /wp/v2/posts
 pub async fn list_posts(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer {
-    list(&state, articles::POST, "posts", &q).await
+    list(&state, caller.as_ref(), articles::POST, "posts", &q).await
 }
 
 /// GET /wp/v2/pages
 pub async fn list_pages(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer {
-    list(&state, articles::PAGE, "pages", &q).await
+    list(&state, caller.as_ref(), articles::PAGE, "pages", &q).await
 }
 
 /// GET /wp/v2/posts/{id}
 pub async fn one_post(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer {
-    one(&state, articles::POST, &id, &q).await
+    one(&state, caller.as_ref(), articles::POST, &id, &q).await
 }
 
 /// GET /wp/v2/pages/{id}
 pub async fn one_page(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer {
-    one(&state, articles::PAGE, &id, &q).await
-}
-
-/// A text field as WordPress clients send it: a string, or `{"raw": …}`.
-fn text(body: &Value, key: &str) -> Option<String> {
-    match &body[key] {
-        Value::String(s) => Some(s.clone()),
-        Value::Object(o) => o.get("raw").and_then(Value::as_str).map(str::to_string),
-        _ => None,
-    }
-}
-
-fn id_list(body: &Value, key: &str) -> Option<Vec<i64>> {
-    body[key]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_i64).collect())
-}
-
-/// The body of a write: JSON, or a form as WordPress also takes.
-fn read_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Rest> {
-    let form = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if bytes.is_empty() {
-        return Ok(json!({}));
-    }
-    if form {
-        let map: serde_json::Map<String, Value> = form_urlencoded::parse(bytes)
-            .into_owned()
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect();
-        return Ok(Value::Object(map));
-    }
-    serde_json::from_slice(bytes).map_err(|e| {
-        Rest::new(
-            StatusCode::BAD_REQUEST,
-            "rest_invalid_json",
-            format!("Invalid JSON body passed: {e}"),
-        )
-    })
+    one(&state, caller.as_ref(), articles::PAGE, &id, &q).await
 }
 
 /// Apply what a client sent to an article's edit (WordPress's field names).
@@ -155,13 +123,13 @@ async fn apply(state: &AppState, edit: &mut Edit, body: &Value) -> Result<(), Re
 }
 
 /// The answer to a save: the article as stored, or why not.
-async fn saved(state: &AppState, result: Saved, created: bool) -> Answer {
+async fn saved(state: &AppState, actor: &Actor, result: Saved, created: bool) -> Answer {
     match result {
         Saved::Done { id, .. } => {
             let a = articles::get(state.db(), id)
                 .await?
                 .ok_or(crate::error::Error::NotFound)?;
-            let mut items = shape_all(state, std::slice::from_ref(&a), false).await?;
+            let mut items = shape_all(state, std::slice::from_ref(&a), false, Some(actor)).await?;
             let mut r = json_answer(items.remove(0), &HashMap::new());
             if created {
                 *r.status_mut() = StatusCode::CREATED;
@@ -228,7 +196,7 @@ pub async fn create(
         }
         other => other?,
     };
-    saved(&state, result, true).await
+    saved(&state, &actor, result, true).await
 }
 
 /// POST/PUT/PATCH /wp/v2/posts/{id}: change an article, through the admin's rules.
@@ -269,17 +237,92 @@ pub async fn update(
     let mut edit = article::edit_of(state.db(), &a).await?;
     apply(&state, &mut edit, &body).await?;
     let result = article::save(state.db(), &actor, Some(id), a.version, &edit).await?;
-    saved(&state, result, false).await
+    saved(&state, &actor, result, false).await
 }
 
-async fn list(state: &AppState, kind: &str, route: &str, q: &HashMap<String, String>) -> Answer {
-    let paging = Paging::read(q)?;
-    if let Some(s) = q.get("status").filter(|s| s.as_str() != "publish") {
-        return Err(Rest::invalid_param(
-            "status",
-            &format!("Status is forbidden: {s}"),
-        ));
+/// Whether the request asks for `context=edit` (raw fields), refusing it to those who cannot edit.
+fn edit_context(
+    caller: Option<&Actor>,
+    kind: &str,
+    q: &HashMap<String, String>,
+) -> Result<bool, Rest> {
+    match q.get("context").map(String::as_str) {
+        None | Some("view" | "embed") => Ok(false),
+        Some("edit") if caller.is_some_and(|a| a.can(edit_cap(kind))) => Ok(true),
+        Some("edit") => Err(Rest::new(
+            auth::required_status(caller),
+            "rest_forbidden_context",
+            "Sorry, you are not allowed to edit posts in this post type.",
+        )),
+        Some(_) => Err(Rest::invalid_param(
+            "context",
+            "context is not one of view, embed, edit.",
+        )),
     }
+}
+
+fn edit_cap(kind: &str) -> Cap {
+    if kind == articles::PAGE {
+        Cap::EditPages
+    } else {
+        Cap::EditPosts
+    }
+}
+
+/// The statuses a list asks for (`status=draft,pending`, `any`), refused to those who may not see
+/// unpublished work; and whose unpublished work they may see (None: everyone's).
+fn statuses(
+    caller: Option<&Actor>,
+    kind: &str,
+    q: &HashMap<String, String>,
+) -> Result<(Vec<String>, Option<i64>), Rest> {
+    let Some(asked) = q.get("status").filter(|s| !s.is_empty()) else {
+        return Ok((Vec::new(), None));
+    };
+    let mut out = Vec::new();
+    for name in asked.split(',').map(str::trim) {
+        if name == "any" {
+            out.extend(
+                status::ALL
+                    .iter()
+                    .filter(|s| **s != status::TRASH)
+                    .map(|s| s.to_string()),
+            );
+            continue;
+        }
+        match status::from_wordpress(name) {
+            Some(s) => out.push(s.to_string()),
+            None => {
+                return Err(Rest::invalid_param(
+                    "status",
+                    &format!(
+                        "status[0] is not one of publish, future, draft, pending, private, trash, any ({name})."
+                    ),
+                ));
+            }
+        }
+    }
+    if out.iter().all(|s| s == status::PUBLISHED) {
+        return Ok((Vec::new(), None));
+    }
+    let Some(actor) = caller.filter(|a| a.can(edit_cap(kind))) else {
+        return Err(Rest::invalid_param("status", "Status is forbidden."));
+    };
+    let everyone = kind == articles::PAGE
+        || (actor.can(Cap::EditOthersPosts) && actor.can(Cap::ReadPrivatePosts));
+    Ok((out, if everyone { None } else { actor.user_id }))
+}
+
+async fn list(
+    state: &AppState,
+    caller: Option<&Actor>,
+    kind: &str,
+    route: &str,
+    q: &HashMap<String, String>,
+) -> Answer {
+    let paging = Paging::read(q)?;
+    let edit = edit_context(caller, kind, q)?;
+    let (statuses, unpublished_of) = statuses(caller, kind, q)?;
     let orderby = q.get("orderby").map_or("date", String::as_str);
     if ![
         "date",
@@ -327,34 +370,133 @@ async fn list(state: &AppState, kind: &str, route: &str, q: &HashMap<String, Str
         ascending: ascending(q)?,
         offset: paging.offset,
         limit: paging.per_page,
+        statuses,
+        unpublished_of,
     };
     let (rows, total) = queries::posts(state.db(), &query).await?;
-    let items = shape_all(state, &rows, q.contains_key("_embed")).await?;
+    let editor = if edit { caller } else { None };
+    let items = shape_all(state, &rows, q.contains_key("_embed"), editor).await?;
     paging.answer(Value::Array(items), total, route, &base(state), q)
 }
 
-async fn one(state: &AppState, kind: &str, id: &str, q: &HashMap<String, String>) -> Answer {
-    let invalid = || {
-        Rest::new(
-            StatusCode::NOT_FOUND,
-            "rest_post_invalid_id",
-            "Invalid post ID.",
-        )
-    };
-    let id: i64 = id.parse().map_err(|_| invalid())?;
+fn invalid_id() -> Rest {
+    Rest::new(
+        StatusCode::NOT_FOUND,
+        "rest_post_invalid_id",
+        "Invalid post ID.",
+    )
+}
+
+async fn one(
+    state: &AppState,
+    caller: Option<&Actor>,
+    kind: &str,
+    id: &str,
+    q: &HashMap<String, String>,
+) -> Answer {
+    let edit = edit_context(caller, kind, q)?;
+    let id: i64 = id.parse().map_err(|_| invalid_id())?;
     let a = articles::get(state.db(), id)
         .await?
-        .filter(|a| a.kind == kind && a.is_live(crate::db::now()))
-        .ok_or_else(invalid)?;
-    let mut items = shape_all(state, std::slice::from_ref(&a), q.contains_key("_embed")).await?;
+        .filter(|a| a.kind == kind)
+        .ok_or_else(invalid_id)?;
+    let live = a.is_live(crate::db::now());
+    if edit || !live {
+        // Unpublished work is shown only to those who may edit it; to anyone else it does not
+        // exist, so its id tells nothing.
+        let Some(actor) = caller else {
+            return Err(invalid_id());
+        };
+        let (_, facts) = article::load(state.db(), id).await?;
+        if !(capability::can_edit(actor, &facts) && capability::can_see(actor, &facts)) {
+            return Err(if live {
+                Rest::new(
+                    StatusCode::FORBIDDEN,
+                    "rest_forbidden_context",
+                    "Sorry, you are not allowed to edit this post.",
+                )
+            } else {
+                Rest::new(
+                    StatusCode::FORBIDDEN,
+                    "rest_forbidden",
+                    "Sorry, you are not allowed to do that.",
+                )
+            });
+        }
+    }
+    let mut items = shape_all(
+        state,
+        std::slice::from_ref(&a),
+        q.contains_key("_embed"),
+        if edit || !live { caller } else { None },
+    )
+    .await?;
     Ok(json_answer(items.remove(0), q))
 }
 
+/// DELETE /wp/v2/posts/{id} (and pages): to the trash, or for good with `force=true`.
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    bytes: axum::body::Bytes,
+) -> Answer {
+    let cannot = |status| {
+        Rest::new(
+            status,
+            "rest_cannot_delete",
+            "Sorry, you are not allowed to delete this post.",
+        )
+    };
+    let Some(actor) = caller else {
+        return Err(cannot(StatusCode::UNAUTHORIZED));
+    };
+    let id: i64 = id.parse().map_err(|_| invalid_id())?;
+    let (a, facts) = match article::load(state.db(), id).await {
+        Err(crate::error::Error::NotFound) => return Err(invalid_id()),
+        other => other?,
+    };
+    if !capability::can_delete(&actor, &facts) || !capability::can_see(&actor, &facts) {
+        return Err(cannot(StatusCode::FORBIDDEN));
+    }
+    let force = super::forced(&q, &headers, &bytes);
+    let previous = shape_all(&state, std::slice::from_ref(&a), false, Some(&actor))
+        .await?
+        .remove(0);
+    if force {
+        if a.status != status::TRASH {
+            article::trash(state.db(), &actor, id).await?;
+        }
+        article::delete(state.db(), &actor, id).await?;
+        return Ok(json_answer(
+            json!({ "deleted": true, "previous": previous }),
+            &HashMap::new(),
+        ));
+    }
+    if a.status == status::TRASH {
+        return Err(Rest::new(
+            StatusCode::GONE,
+            "rest_already_trashed",
+            "The post has already been trashed.",
+        ));
+    }
+    article::trash(state.db(), &actor, id).await?;
+    let trashed = articles::get(state.db(), id)
+        .await?
+        .ok_or(crate::error::Error::NotFound)?;
+    let mut items = shape_all(&state, std::slice::from_ref(&trashed), false, Some(&actor)).await?;
+    Ok(json_answer(items.remove(0), &HashMap::new()))
+}
+
 /// WordPress's JSON for articles, loading their terms, bylines and pictures in one go.
+/// With an `editor`, the articles they may edit also carry the raw fields of `context=edit`.
 pub async fn shape_all(
     state: &AppState,
     rows: &[Article],
     embed: bool,
+    editor: Option<&Actor>,
 ) -> Result<Vec<Value>, Rest> {
     let site = state.site();
     let related = Related::load(state, rows).await?;
@@ -374,7 +516,11 @@ pub async fn shape_all(
         let terms = extras.terms.get(&a.id).cloned().unwrap_or_default();
         let authors = extras.authors.get(&a.id).cloned().unwrap_or_default();
         let protected = !a.password.is_empty();
-        let (content, excerpt) = if protected {
+        let raw = editor.filter(|actor| {
+            let ids = authors.iter().map(|u| u.id).collect();
+            capability::can_edit(actor, &capability::PostFacts::of(a, ids))
+        });
+        let (content, excerpt) = if protected && raw.is_none() {
             (
                 String::new(),
                 format!("<p>{}</p>\n", post_password::NO_EXCERPT),
@@ -408,6 +554,12 @@ pub async fn shape_all(
             "meta": [],
         });
         let map = v.as_object_mut().expect("an object");
+        if raw.is_some() {
+            map["title"]["raw"] = json!(a.title);
+            map["content"]["raw"] = json!(a.body_source);
+            map["excerpt"]["raw"] = json!(a.excerpt);
+            map.insert("password".into(), json!(a.password));
+        }
         if a.kind == articles::PAGE {
             map.insert("parent".into(), json!(0));
             map.insert("menu_order".into(), json!(0));

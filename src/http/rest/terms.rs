@@ -1,14 +1,20 @@
-//! `/wp/v2/categories` and `/wp/v2/tags`.
+//! `/wp/v2/categories` and `/wp/v2/tags`: read by anyone, written by those who manage them.
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::{Value, json};
 
-use super::{Answer, Paging, Rest, base, href, ids, json_answer};
+use super::auth::{self, Caller};
+use super::{Answer, Paging, Rest, base, href, ids, json_answer, read_body, text};
+use crate::actions;
+use crate::actions::capability::Actor;
+use crate::actions::term::TermForm;
 use crate::app::AppState;
+use crate::content::slug;
 use crate::db::term::{self, Term};
+use crate::error::Error;
 use crate::render::Site;
 
 /// WordPress's name of a taxonomy and its route.
@@ -166,5 +172,232 @@ async fn one(state: &AppState, taxonomy: &str, id: &str, q: &HashMap<String, Str
     Ok(json_answer(
         shape(&state.site(), &base(state), &t, &counts),
         q,
+    ))
+}
+
+/// The taxonomy a write's path names (`/wp/v2/categories…` or `/wp/v2/tags…`).
+fn taxonomy_of(path: &str) -> &'static str {
+    if path.contains("/wp/v2/categories") {
+        term::CATEGORY
+    } else {
+        term::TAG
+    }
+}
+
+fn term_invalid() -> Rest {
+    Rest::new(
+        StatusCode::NOT_FOUND,
+        "rest_term_invalid",
+        "Term does not exist.",
+    )
+}
+
+/// Map the rules' refusal to WordPress's code for this write.
+fn refused(e: Error, caller: &Actor, code: &'static str, message: &str) -> Rest {
+    match e {
+        Error::Forbidden(_) => Rest::new(auth::required_status(Some(caller)), code, message),
+        Error::NotFound => term_invalid(),
+        other => Rest::Internal(other),
+    }
+}
+
+/// POST /wp/v2/categories and /tags: a new term (editors and administrators).
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    bytes: axum::body::Bytes,
+) -> Answer {
+    save(
+        &state,
+        caller,
+        taxonomy_of(uri.path()),
+        None,
+        &headers,
+        &bytes,
+    )
+    .await
+}
+
+/// POST/PUT/PATCH /wp/v2/categories/{id} and /tags/{id}: change a term.
+pub async fn update(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: axum::body::Bytes,
+) -> Answer {
+    let id: i64 = id.parse().map_err(|_| term_invalid())?;
+    save(
+        &state,
+        caller,
+        taxonomy_of(uri.path()),
+        Some(id),
+        &headers,
+        &bytes,
+    )
+    .await
+}
+
+async fn save(
+    state: &AppState,
+    caller: Option<Actor>,
+    taxonomy: &str,
+    id: Option<i64>,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Answer {
+    let (code, message) = if id.is_some() {
+        (
+            "rest_cannot_update",
+            "Sorry, you are not allowed to edit this term.",
+        )
+    } else {
+        (
+            "rest_cannot_create",
+            "Sorry, you are not allowed to create terms in this taxonomy.",
+        )
+    };
+    let Some(actor) = caller else {
+        return Err(Rest::new(StatusCode::UNAUTHORIZED, code, message));
+    };
+    let body = read_body(headers, bytes)?;
+    let mut form = match id {
+        Some(id) => {
+            let t = term::get(state.db(), id)
+                .await?
+                .filter(|t| t.taxonomy == taxonomy)
+                .ok_or_else(term_invalid)?;
+            TermForm {
+                name: t.name,
+                slug: t.slug,
+                parent_id: t.parent_id,
+                description: t.description,
+            }
+        }
+        None => TermForm::default(),
+    };
+    if let Some(n) = text(&body, "name") {
+        form.name = n;
+    } else if id.is_none() {
+        return Err(Rest::new(
+            StatusCode::BAD_REQUEST,
+            "rest_missing_callback_param",
+            "Missing parameter(s): name",
+        ));
+    }
+    if let Some(s) = text(&body, "slug") {
+        form.slug = s;
+    }
+    if let Some(d) = text(&body, "description") {
+        form.description = d;
+    }
+    if let Some(p) = body.get("parent") {
+        let parent = p
+            .as_i64()
+            .or_else(|| p.as_str().and_then(|s| s.trim().parse().ok()))
+            .ok_or_else(|| Rest::invalid_param("parent", "parent is not of type integer."))?;
+        if taxonomy == term::TAG && parent != 0 {
+            return Err(Rest::new(
+                StatusCode::BAD_REQUEST,
+                "rest_taxonomy_not_hierarchical",
+                "Cannot set parent term, taxonomy is not hierarchical.",
+            ));
+        }
+        form.parent_id = (parent > 0).then_some(parent);
+    }
+    let saved = actions::term::save(state.db(), &actor, taxonomy, id, &form)
+        .await
+        .map_err(|e| refused(e, &actor, code, message))?;
+    let new_id = match saved {
+        Ok(new_id) => new_id,
+        Err(errors) => {
+            if let (None, Some(_)) = (id, errors.get("slug"))
+                && let Some(existing) =
+                    term::by_slug(state.db(), taxonomy, &slug::slugify(form.slug_or_name())).await?
+            {
+                // WordPress's answer to a term that is already there, with its id to use.
+                let mut data = serde_json::Map::new();
+                data.insert("term_id".into(), json!(existing.id));
+                return Err(Rest::Coded {
+                    status: StatusCode::BAD_REQUEST,
+                    code: "term_exists",
+                    message: "A term with the name provided already exists in this taxonomy."
+                        .into(),
+                    data,
+                });
+            }
+            let (field, why) = errors
+                .into_iter()
+                .next()
+                .unwrap_or(("name", "Invalid.".into()));
+            let field = if field == "parent_id" {
+                "parent"
+            } else {
+                field
+            };
+            return Err(Rest::invalid_param(field, &why));
+        }
+    };
+    let t = term::get(state.db(), new_id)
+        .await?
+        .ok_or_else(term_invalid)?;
+    let counts = crate::db::rest::term_counts(state.db()).await?;
+    let mut r = json_answer(
+        shape(&state.site(), &base(state), &t, &counts),
+        &HashMap::new(),
+    );
+    if id.is_none() {
+        *r.status_mut() = StatusCode::CREATED;
+        let (_, route) = names(taxonomy);
+        if let Ok(v) =
+            HeaderValue::from_str(&format!("{}/wp-json/wp/v2/{route}/{new_id}", base(state)))
+        {
+            r.headers_mut().insert(header::LOCATION, v);
+        }
+    }
+    Ok(r)
+}
+
+/// DELETE /wp/v2/categories/{id} and /tags/{id}: terms have no trash, so `force=true` is required.
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    bytes: axum::body::Bytes,
+) -> Answer {
+    let (code, message) = (
+        "rest_cannot_delete",
+        "Sorry, you are not allowed to delete this term.",
+    );
+    let Some(actor) = caller else {
+        return Err(Rest::new(StatusCode::UNAUTHORIZED, code, message));
+    };
+    let taxonomy = taxonomy_of(uri.path());
+    let id: i64 = id.parse().map_err(|_| term_invalid())?;
+    let t = term::get(state.db(), id)
+        .await?
+        .filter(|t| t.taxonomy == taxonomy)
+        .ok_or_else(term_invalid)?;
+    if !super::forced(&q, &headers, &bytes) {
+        return Err(Rest::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "rest_trash_not_supported",
+            "Terms do not support trashing. Set 'force' to true to delete.",
+        ));
+    }
+    let counts = crate::db::rest::term_counts(state.db()).await?;
+    let previous = shape(&state.site(), &base(&state), &t, &counts);
+    actions::term::delete(state.db(), &actor, id)
+        .await
+        .map_err(|e| refused(e, &actor, code, message))?;
+    Ok(json_answer(
+        json!({ "deleted": true, "previous": previous }),
+        &HashMap::new(),
     ))
 }

@@ -31,16 +31,15 @@ pub async fn show_path(
     OriginalUri(uri): OriginalUri,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
+    request: axum::extract::Request,
 ) -> Result<Response> {
     // `/?rest_route=/wp/v2/posts`: the REST API without pretty permalinks, as WordPress answers it.
     if let Some(target) = crate::http::rest::rest_route_target(uri.path(), uri.query()) {
         use tower::ServiceExt;
-        let mut request = axum::http::Request::builder()
-            .method(method)
-            .uri(target)
-            .body(axum::body::Body::empty())
-            .map_err(|_| Error::NotFound)?;
-        *request.headers_mut() = headers;
+        // The same request (method, headers, body, peer address) at the API's own path.
+        let (mut parts, body) = request.into_parts();
+        parts.uri = target.parse().map_err(|_| Error::NotFound)?;
+        let request = axum::extract::Request::from_parts(parts, body);
         let answer = crate::http::rest::router(state.clone())
             .with_state(state)
             .oneshot(request)

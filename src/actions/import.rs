@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -353,7 +354,7 @@ async fn one_file(
         let terms = import_terms(&mut tx, &source, &scanned, summary).await?;
         let pictures = import_pictures(&mut tx, &source, prepared, &people, summary).await?;
         import_items(
-            &mut tx, db, &source, path, &scanned, &people, terms, &pictures, summary, progress,
+            &mut tx, db, &source, path, &scanned, people, terms, pictures, summary, progress,
         )
         .await?;
         let changed = summary.counts.values().any(|c| c.created > 0);
@@ -904,12 +905,13 @@ async fn import_items(
     source: &str,
     path: &Path,
     scanned: &Scan,
-    people: &People,
-    mut terms: Terms,
-    pictures: &Pictures,
+    people: People,
+    terms: Terms,
+    pictures: Pictures,
     summary: &mut Summary,
     progress: &dyn Progress,
 ) -> Result<()> {
+    let mut terms = Arc::new(terms);
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     progress.phase("Articles and comments", size);
     let mapped = tx.mapped(source, "post").await?;
@@ -928,7 +930,6 @@ async fn import_items(
         ]),
     };
     let mut reader = open(path)?;
-    let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
     let mut figures = pictures.figures.clone();
     // Pictures the library already had (found by their bytes) are placed with their own figures.
     let missing: Vec<i64> = pictures
@@ -938,7 +939,7 @@ async fn import_items(
         .filter(|id| !figures.contains_key(id))
         .collect();
     figures.extend(crate::actions::media::figures(db, &missing).await?);
-    let cx = ItemContext {
+    let cx = Arc::new(ItemContext {
         base_url: scanned
             .channel
             .base_site_url
@@ -951,12 +952,45 @@ async fn import_items(
             .to_string(),
         people,
         pictures,
-        figures: &figures,
+        figures,
+    });
+    // While one batch is written, the next is converted: the database and the conversion each
+    // have a core to work on.
+    let mut converted: Option<Vec<Converted>> = None;
+    // The file is read on a thread of its own, a few batches ahead of the conversion.
+    let (sender, mut chunks) = tokio::sync::mpsc::channel::<Result<(Vec<Item>, u64)>>(2);
+    let reading = {
+        let path = path.to_path_buf();
+        std::thread::spawn(move || {
+            let mut chunk = Vec::with_capacity(BATCH);
+            loop {
+                let record = match reader.next_record() {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = sender.blocking_send(Err(refused(&path, &e)));
+                        return;
+                    }
+                };
+                let end = record.is_none();
+                if let Some(Record::Item(item)) = record {
+                    chunk.push(*item);
+                }
+                if chunk.len() >= BATCH || (end && !chunk.is_empty()) {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(BATCH));
+                    if sender.blocking_send(Ok((full, reader.position()))).is_err() {
+                        return; // the import stopped
+                    }
+                }
+                if end {
+                    return;
+                }
+            }
+        })
     };
-    loop {
-        let record = reader.next_record().map_err(|e| refused(path, &e))?;
-        let end = record.is_none();
-        if let Some(Record::Item(item)) = record {
+    while let Some(chunk) = chunks.recv().await {
+        let (items, position) = chunk?;
+        let mut batch = Vec::with_capacity(items.len());
+        for item in items {
             match item.post_type.as_str() {
                 "post" | "page" => {
                     if mapped.contains_key(&item.post_id) {
@@ -964,21 +998,34 @@ async fn import_items(
                         summary.counts.entry("comments").or_default().existing +=
                             item.comments.len() as u64;
                     } else {
-                        batch.push(*item);
+                        batch.push(item);
                     }
                 }
                 "attachment" => {}
                 other => summary.skip(format!("WordPress items of type {other:?}")),
             }
         }
-        if batch.len() >= BATCH || (end && !batch.is_empty()) {
-            let items = std::mem::take(&mut batch);
-            write_batch(tx, source, items, &cx, &mut terms, &mut ids, summary).await?;
-            progress.advance(reader.position());
+        if !batch.is_empty() {
+            let items = batch;
+            make_terms(tx, &items, Arc::make_mut(&mut terms), summary).await?;
+            let usable = usable_items(items, summary);
+            let (cx_next, terms_next) = (Arc::clone(&cx), Arc::clone(&terms));
+            let converting =
+                tokio::task::spawn_blocking(move || convert_all(&usable, &cx_next, &terms_next));
+            if let Some(done) = converted.take() {
+                write_batch(tx, source, done, &cx, &mut ids, summary).await?;
+            }
+            converted = Some(converting.await.map_err(|_| {
+                Error::Internal("converting articles' bodies failed unexpectedly".into())
+            })??);
         }
-        if end {
-            break;
-        }
+        progress.advance(position);
+    }
+    reading
+        .join()
+        .map_err(|_| Error::Internal("reading the export failed unexpectedly".into()))?;
+    if let Some(done) = converted.take() {
+        write_batch(tx, source, done, &cx, &mut ids, summary).await?;
     }
     progress.advance(size);
     Ok(())
@@ -1001,12 +1048,12 @@ struct Ids {
     taken_slugs: HashMap<&'static str, HashSet<String>>,
 }
 
-struct ItemContext<'a> {
+struct ItemContext {
     base_url: String,
     blog_url: String,
-    people: &'a People,
-    pictures: &'a Pictures,
-    figures: &'a HashMap<i64, Figure>,
+    people: People,
+    pictures: Pictures,
+    figures: HashMap<i64, Figure>,
 }
 
 /// An item turned into rows, before ids and slugs are settled.
@@ -1018,17 +1065,14 @@ struct Converted {
     missing_pictures: Vec<String>,
 }
 
-async fn write_batch(
+/// Make the terms the items name that the channel did not declare.
+async fn make_terms(
     tx: &mut Tx,
-    source: &str,
-    items: Vec<Item>,
-    cx: &ItemContext<'_>,
+    items: &[Item],
     terms: &mut Terms,
-    ids: &mut Ids,
     summary: &mut Summary,
 ) -> Result<()> {
-    // Terms an item names that the channel did not declare are made first.
-    for item in &items {
+    for item in items {
         for t in &item.terms {
             let Some(tax) = taxonomy_of(&t.domain) else {
                 continue;
@@ -1059,6 +1103,11 @@ async fn write_batch(
             terms.insert(key, id);
         }
     }
+    Ok(())
+}
+
+/// The items with a status an article can have; the others are counted as skipped.
+fn usable_items(items: Vec<Item>, summary: &mut Summary) -> Vec<Item> {
     let mut usable = Vec::with_capacity(items.len());
     for item in items {
         match status::from_wordpress(&item.status) {
@@ -1066,18 +1115,21 @@ async fn write_batch(
             None => summary.skip(format!("items with the status {:?}", item.status)),
         }
     }
-    // Bodies are converted and sanitized on every core.
+    usable
+}
+
+/// Convert and sanitize the items' bodies on every core.
+fn convert_all(usable: &[Item], cx: &ItemContext, terms: &Terms) -> Result<Vec<Converted>> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let per = usable.len().div_ceil(cores).max(1);
-    let terms_ref = &*terms;
-    let mut converted: Vec<Converted> = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let handles: Vec<_> = usable
             .chunks(per)
             .map(|chunk| {
                 s.spawn(move || {
                     chunk
                         .iter()
-                        .map(|i| convert(i, cx, terms_ref))
+                        .map(|i| convert(i, cx, terms))
                         .collect::<Vec<_>>()
                 })
             })
@@ -1090,7 +1142,18 @@ async fn write_batch(
             })?);
         }
         Ok::<_, Error>(all)
-    })?;
+    })
+}
+
+/// Settle the ids and slugs of converted articles, and write them with their comments.
+async fn write_batch(
+    tx: &mut Tx,
+    source: &str,
+    mut converted: Vec<Converted>,
+    cx: &ItemContext,
+    ids: &mut Ids,
+    summary: &mut Summary,
+) -> Result<()> {
     // Ids: WordPress's own where free, so /?p=ID keeps working.
     let mut renumbered = 0;
     for c in &mut converted {
@@ -1157,7 +1220,7 @@ async fn write_batch(
 }
 
 /// An item's rows (ids and slugs still to settle). Pure: runs on any thread.
-fn convert(item: &Item, cx: &ItemContext<'_>, terms: &Terms) -> Converted {
+fn convert(item: &Item, cx: &ItemContext, terms: &Terms) -> Converted {
     let kind = if item.post_type == "page" {
         articles::PAGE
     } else {
@@ -1357,7 +1420,7 @@ pub fn redirect_key(path: &str) -> String {
 
 fn comments_of(
     c: &Converted,
-    cx: &ItemContext<'_>,
+    cx: &ItemContext,
     ids: &mut Ids,
     summary: &mut Summary,
 ) -> Vec<ImportedComment> {

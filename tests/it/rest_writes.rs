@@ -261,6 +261,16 @@ both_backends! {
         assert_eq!(r.status().as_u16(), 201);
         let m: Value = r.json().await.expect("json");
         assert_eq!(m["alt_text"], "The paper's logo");
+        let logo = format!("/wp-json/wp/v2/media/{}", m["id"]);
+        let (s, described) = call(&app, Some(&ann), Method::POST, &logo, Some(json!({"alt_text": "The Gazette's logo", "title": "Logo"}))).await;
+        assert_eq!((s, described["alt_text"].as_str()), (200, Some("The Gazette's logo")));
+        let (s, err) = call(&app, Some(&sub), Method::POST, &logo, Some(json!({"alt_text": "Mine now"}))).await;
+        assert_eq!((s, err["code"].as_str()), (403, Some("rest_cannot_edit")));
+        let (s, err) = call(&app, Some(&ann), Method::DELETE, &logo, None).await;
+        assert_eq!((s, err["code"].as_str()), (501, Some("rest_trash_not_supported")));
+        let (s, gone) = call(&app, Some(&ann), Method::DELETE, &format!("{logo}?force=true"), None).await;
+        assert_eq!((s, gone["deleted"].as_bool()), (200, Some(true)));
+        assert_eq!(call(&app, Some(&ann), Method::GET, &logo, None).await.0, 404);
         // Refusals.
         let r = app.client.post(app.url("/wp-json/wp/v2/media")).basic_auth(&ann.0, Some(&ann.1)).body(jpeg.clone()).send().await.expect("upload");
         assert_eq!(r.status().as_u16(), 400);

@@ -24,7 +24,10 @@ pub(super) const ROUTES: [(&str, &[&str]); 23] = [
         &["GET", "POST", "PUT", "PATCH", "DELETE"],
     ),
     ("/wp/v2/media", &["GET", "POST"]),
-    ("/wp/v2/media/(?P<id>[\\d]+)", &["GET"]),
+    (
+        "/wp/v2/media/(?P<id>[\\d]+)",
+        &["GET", "POST", "PUT", "PATCH", "DELETE"],
+    ),
     ("/wp/v2/categories", &["GET", "POST"]),
     (
         "/wp/v2/categories/(?P<id>[\\d]+)",

@@ -4,17 +4,18 @@
 use std::collections::HashMap;
 
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::{Value, json};
 
 use super::auth::Caller;
-use super::{Answer, Paging, Rest, base, dates, href, json_answer};
+use super::{Answer, Paging, Rest, base, dates, href, json_answer, read_body};
 use crate::actions;
-use crate::actions::capability::{self, Cap};
+use crate::actions::capability::{self, Actor, Cap};
 use crate::actions::media::{Upload, url};
 use crate::app::AppState;
 use crate::content::html_tags;
 use crate::db::media::{Media, MediaText};
+use crate::error::Error;
 use crate::render::Site;
 
 /// WordPress's JSON for a picture.
@@ -284,6 +285,108 @@ pub async fn create(
         r.headers_mut().insert(header::LOCATION, v);
     }
     Ok(r)
+}
+
+/// The picture `id` if the caller may change it, or WordPress's refusal.
+async fn changeable(
+    state: &AppState,
+    caller: Option<&Actor>,
+    id: &str,
+    code: &'static str,
+    message: &'static str,
+) -> Result<(Actor, Media), Rest> {
+    let Some(actor) = caller else {
+        return Err(Rest::new(StatusCode::UNAUTHORIZED, code, message));
+    };
+    let id: i64 = id.parse().map_err(|_| invalid_id())?;
+    match actions::media::editable(state.db(), actor, id).await {
+        Ok(m) => Ok((actor.clone(), m)),
+        Err(Error::NotFound) => Err(invalid_id()),
+        Err(Error::Forbidden(_)) => Err(Rest::new(StatusCode::FORBIDDEN, code, message)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST/PUT/PATCH /wp/v2/media/{id}: change a picture's title, alt text or caption.
+pub async fn update(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: axum::body::Bytes,
+) -> Answer {
+    let (actor, m) = changeable(
+        &state,
+        caller.as_ref(),
+        &id,
+        "rest_cannot_edit",
+        "Sorry, you are not allowed to edit this post.",
+    )
+    .await?;
+    let body = read_body(&headers, &bytes)?;
+    let text = MediaText {
+        title: super::text(&body, "title").unwrap_or_else(|| m.title.clone()),
+        alt: super::text(&body, "alt_text").unwrap_or_else(|| m.alt.clone()),
+        caption: super::text(&body, "caption").unwrap_or_else(|| m.caption.clone()),
+        credit: m.credit.clone(),
+    };
+    if let Err(errors) = actions::media::update_text(state.db(), &actor, m.id, &text).await? {
+        let (field, why) = errors
+            .into_iter()
+            .next()
+            .unwrap_or(("title", "Invalid.".into()));
+        let field = if field == "alt" { "alt_text" } else { field };
+        return Err(Rest::invalid_param(field, &why));
+    }
+    let m = crate::db::media::get(state.db(), m.id)
+        .await?
+        .ok_or_else(invalid_id)?;
+    Ok(json_answer(
+        shape(&state.site(), &base(&state), &m),
+        &HashMap::new(),
+    ))
+}
+
+/// DELETE /wp/v2/media/{id}?force=true: pictures have no trash, as in WordPress.
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    bytes: axum::body::Bytes,
+) -> Answer {
+    let (actor, m) = changeable(
+        &state,
+        caller.as_ref(),
+        &id,
+        "rest_cannot_delete",
+        "Sorry, you are not allowed to delete this post.",
+    )
+    .await?;
+    if !super::forced(&q, &headers, &bytes) {
+        return Err(Rest::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "rest_trash_not_supported",
+            "The post does not support trashing. Set 'force' to true to delete.",
+        ));
+    }
+    let previous = shape(&state.site(), &base(&state), &m);
+    if let Err(uses) = actions::media::delete(state.db(), state.media(), &actor, m.id, true).await?
+    {
+        return Err(Rest::new(
+            StatusCode::CONFLICT,
+            "rest_media_in_use",
+            format!(
+                "{} article(s) show this picture; an editor can delete it anyway.",
+                uses.len()
+            ),
+        ));
+    }
+    Ok(json_answer(
+        json!({ "deleted": true, "previous": previous }),
+        &HashMap::new(),
+    ))
 }
 
 #[cfg(test)]

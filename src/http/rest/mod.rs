@@ -117,7 +117,14 @@ pub fn router(state: AppState) -> Router<AppState> {
                 .post(media::create)
                 .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
-        .route("/wp-json/wp/v2/media/{id}", get(media::one))
+        .route(
+            "/wp-json/wp/v2/media/{id}",
+            get(media::one)
+                .post(media::update)
+                .put(media::update)
+                .patch(media::update)
+                .delete(media::delete),
+        )
         .route("/wp-json/wp/v2/search", get(posts::search))
         .route("/wp-json/wp/v2/types", get(discovery::types))
         .route("/wp-json/wp/v2/types/{kind}", get(discovery::one_type))

@@ -37,7 +37,7 @@ impl AppState {
         actions::setup::ensure_secret(&db).await?;
         let theme = Theme::load(Some(&config.data_dir.join("theme")))?;
         let last_change = db::change::latest_id(&db).await?;
-        let site = load_site(&db, &theme).await?;
+        let site = load_site(&db, &theme, &config.site_url).await?;
         let mailer = Mailer::from_config(&config)?;
         let media = MediaStore::in_data_dir(&config.data_dir);
         Ok(AppState {
@@ -88,7 +88,14 @@ impl AppState {
 
     /// Re-read settings and categories now (after a local write, or when the log says so).
     pub async fn reload_site(&self) -> Result<()> {
-        let site = Arc::new(load_site(&self.inner.db, &self.inner.theme).await?);
+        let site = Arc::new(
+            load_site(
+                &self.inner.db,
+                &self.inner.theme,
+                &self.inner.config.site_url,
+            )
+            .await?,
+        );
         match self.inner.site.write() {
             Ok(mut slot) => *slot = site,
             Err(poisoned) => *poisoned.into_inner() = site,
@@ -130,10 +137,12 @@ async fn forget_expired(db: &Db) -> Result<()> {
     Ok(())
 }
 
-async fn load_site(db: &Db, theme: &Theme) -> Result<Site> {
+async fn load_site(db: &Db, theme: &Theme, site_url: &str) -> Result<Site> {
     let settings = db::setting::load(db).await?;
     let categories = db::term::all(db, db::term::CATEGORY).await?;
-    Ok(Site::new(settings, categories, theme.css_url().to_string()))
+    let mut site = Site::new(settings, categories, theme.css_url().to_string());
+    site.base_url = site_url.trim_end_matches('/').to_string();
+    Ok(site)
 }
 
 /// Background upkeep: publish due scheduled articles and follow the change log every second;

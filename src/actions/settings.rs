@@ -29,6 +29,13 @@ const EDITABLE: &[(&str, Check)] = &[
     ("thread_comments_depth", Check::Number { min: 1, max: 10 }),
     ("comments_per_page", Check::Number { min: 1, max: 500 }),
     ("comment_min_seconds", Check::Number { min: 0, max: 600 }),
+    (
+        "site_icon",
+        Check::Number {
+            min: 0,
+            max: u32::MAX,
+        },
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]

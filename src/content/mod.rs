@@ -19,6 +19,7 @@ pub mod preview_link;
 pub mod sanitize;
 pub mod secret_token;
 pub mod signing;
+pub mod site_icon;
 pub mod slug;
 pub mod text;
 pub mod totp;

@@ -45,6 +45,8 @@ pub struct Settings {
     pub preview_link_days: u32,
     /// The largest picture file taken, in MB.
     pub media_max_mb: u32,
+    /// The library picture the site's icons are made from; 0 for the default icon.
+    pub site_icon: i64,
 }
 
 impl Default for Settings {
@@ -70,6 +72,7 @@ impl Default for Settings {
             two_factor_roles: String::new(),
             preview_link_days: 7,
             media_max_mb: 20,
+            site_icon: 0,
         }
     }
 }
@@ -113,6 +116,11 @@ impl Settings {
             two_factor_roles: text("two_factor_roles", d.two_factor_roles),
             preview_link_days: num("preview_link_days", d.preview_link_days).clamp(1, 90),
             media_max_mb: num("media_max_mb", d.media_max_mb).clamp(1, 200),
+            site_icon: map
+                .get("site_icon")
+                .and_then(|v| v.trim().parse().ok())
+                .filter(|v: &i64| *v > 0)
+                .unwrap_or(d.site_icon),
         }
     }
 }

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use crate::app::AppState;
 use crate::content::avatar;
 use crate::content::picture::Encoding;
+use crate::content::site_icon;
 use crate::error::{Error, Result};
 use crate::media_store;
 
@@ -99,6 +100,66 @@ pub async fn get_media(
         bytes,
     )
         .into_response())
+}
+
+/// `GET /favicon.ico`, `/apple-touch-icon.png`, `/icon-192.png`, `/icon-512.png`: the site's
+/// icon (the `site_icon` picture, or the default one).
+pub async fn get_icon(
+    State(state): State<AppState>,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+) -> Result<Response> {
+    let (size, ico) = match uri.path() {
+        "/favicon.ico" => (32, true),
+        "/apple-touch-icon.png" | "/apple-touch-icon-precomposed.png" => (180, false),
+        "/icon-192.png" => (192, false),
+        "/icon-512.png" => (512, false),
+        _ => return Err(Error::NotFound),
+    };
+    let id = state.site().settings.site_icon;
+    let source = if id > 0 {
+        match crate::db::media::get(state.db(), id).await? {
+            Some(m) => state.media().read(&m.original_key).await?,
+            None => None,
+        }
+    } else {
+        None
+    };
+    let bytes = tokio::task::spawn_blocking(move || {
+        let icon = source
+            .and_then(|b| image::load_from_memory(&b).ok())
+            .map(|p| site_icon::from_picture(&p, size))
+            .unwrap_or_else(|| site_icon::default_icon(size));
+        if ico {
+            site_icon::ico(&icon)
+        } else {
+            site_icon::png(&icon)
+        }
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("drawing the site icon: {e}")))?;
+    let kind = if ico { "image/x-icon" } else { "image/png" };
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /manifest.webmanifest`: the web app manifest (name and icons).
+pub async fn get_manifest(State(state): State<AppState>) -> Response {
+    let site = state.site();
+    let short: String = site.settings.title.chars().take(12).collect();
+    (
+        [
+            (header::CONTENT_TYPE, "application/manifest+json"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        site_icon::manifest(&site.settings.title, &short),
+    )
+        .into_response()
 }
 
 /// `GET /robots.txt`.

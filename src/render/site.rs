@@ -19,6 +19,9 @@ pub struct Site {
     pub tz: Tz,
     pub categories: Vec<Term>,
     pub css_url: String,
+    /// The site's own address (`--site-url`), without a trailing slash: absolute links are built
+    /// from it, never from a request's Host header, which anyone can forge.
+    pub base_url: String,
 }
 
 impl Site {
@@ -41,6 +44,7 @@ impl Site {
             tz,
             categories,
             css_url,
+            base_url: String::new(),
         }
     }
 

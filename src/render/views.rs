@@ -19,6 +19,8 @@ use crate::render::Site;
 pub struct SiteView {
     pub title: String,
     pub tagline: String,
+    /// The site's own address, for absolute links (canonical, feeds, OpenGraph).
+    pub url: String,
     pub css_url: String,
     pub nav: Vec<LinkView>,
     pub year: i32,
@@ -43,6 +45,7 @@ impl SiteView {
         SiteView {
             title: site.settings.title.clone(),
             tagline: site.settings.tagline.clone(),
+            url: site.base_url.clone(),
             css_url: site.css_url.clone(),
             nav,
             year: site.local(Utc::now()).year(),

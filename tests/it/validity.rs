@@ -335,3 +335,42 @@ async fn every_admin_page_is_valid_html() {
     pages.push(("second factor".into(), step));
     check_pages(&app, jar, &pages).await;
 }
+
+crate::both_backends! {
+    async fn every_page_has_an_absolute_canonical_a_description_and_an_icon(app) {
+        app.seed_demo().await;
+        let article = app.first_article().await;
+        for path in ["/", article.as_str(), "/category/business/", "/author/ann/"] {
+            let (status, html) = app.get(path).await;
+            if status != 200 {
+                continue;
+            }
+            let canonical = crate::support::attrs(&html, "link[rel=canonical]", "href");
+            assert!(canonical.iter().all(|c| c.starts_with("http://127.0.0.1/")), "{path}: {canonical:?}");
+            assert!(!crate::support::attrs(&html, "meta[name=description]", "content").is_empty(), "{path}: a description");
+            assert_eq!(crate::support::attrs(&html, "link[rel=manifest]", "href"), vec!["/manifest.webmanifest"]);
+        }
+        let r = app.client.get(app.url("/favicon.ico")).send().await.expect("favicon");
+        assert_eq!(r.status().as_u16(), 200);
+        assert_eq!(r.headers()["content-type"], "image/x-icon");
+        let ico = r.bytes().await.expect("bytes");
+        assert_eq!(&ico[..4], &[0, 0, 1, 0], "an ICO file");
+        for (path, size) in [("/apple-touch-icon.png", 180), ("/icon-192.png", 192), ("/icon-512.png", 512)] {
+            let bytes = app.client.get(app.url(path)).send().await.expect("icon").bytes().await.expect("bytes");
+            let png = image::load_from_memory(&bytes).expect("a PNG");
+            assert_eq!((png.width(), png.height()), (size, size), "{path}");
+        }
+        let manifest: serde_json::Value = app.client.get(app.url("/manifest.webmanifest")).send().await.expect("manifest").json().await.expect("json");
+        let title = app.state.site().settings.title.clone();
+        assert_eq!(manifest["name"].as_str(), Some(title.as_str()));
+        assert!(manifest["icons"].as_array().expect("icons").iter().any(|i| i["sizes"] == "512x512"));
+        // The icon made from a picture of the library (the site_icon setting).
+        let me = app.signed_in_as("boss@example.org", "administrator").await;
+        let id = me.upload_picture("logo.png", crate::support::pictures::png_with_alpha(400, 300), "Logo").await;
+        app.set("site_icon", &id.to_string()).await;
+        let bytes = app.client.get(app.url("/icon-192.png")).send().await.expect("icon").bytes().await.expect("bytes");
+        let from_logo = image::load_from_memory(&bytes).expect("a PNG").to_rgba8();
+        let default = image::load_from_memory(&newsroom::content::site_icon::png(&newsroom::content::site_icon::default_icon(192))).expect("png").to_rgba8();
+        assert_ne!(from_logo.as_raw(), default.as_raw(), "made from the picture");
+    }
+}

@@ -15,13 +15,14 @@ use crate::app::AppState;
 use crate::db::setting::{self, Settings};
 
 /// WordPress's setting names that are Newsroom's settings, and the name each is stored under.
-const WRITABLE: [(&str, &str); 6] = [
+const WRITABLE: [(&str, &str); 7] = [
     ("title", "title"),
     ("description", "tagline"),
     ("timezone", "timezone"),
     ("date_format", "date_format"),
     ("time_format", "time_format"),
     ("posts_per_page", "posts_per_page"),
+    ("site_icon", "site_icon"),
 ];
 
 fn shape(s: &Settings, url: &str) -> Value {
@@ -45,7 +46,7 @@ fn shape(s: &Settings, url: &str) -> Value {
         "default_ping_status": "closed",
         "default_comment_status": "open",
         "site_logo": null,
-        "site_icon": 0,
+        "site_icon": s.site_icon,
     })
 }
 

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
 use super::auth::{self, Caller};
@@ -289,14 +289,7 @@ pub async fn create(
         .ok_or_else(invalid_id)?;
     let moderator = moderates(&state, &actor, &post).await?;
     let mut items = shape_all(&state, std::slice::from_ref(&c), moderator).await?;
-    let mut r = json_answer(items.remove(0), &HashMap::new());
-    *r.status_mut() = StatusCode::CREATED;
-    if let Ok(v) =
-        HeaderValue::from_str(&format!("{}/wp-json/wp/v2/comments/{}", base(&state), c.id))
-    {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(r)
+    Ok(super::created(&state, items.remove(0), "comments", c.id))
 }
 
 /// The comment and whether the caller may moderate it, or WordPress's refusal.
@@ -394,10 +387,7 @@ pub async fn delete(
         .remove(0);
     if super::forced(&q, &headers, &bytes) {
         actions::comment::delete_comment(state.db(), &actor, c.id).await?;
-        return Ok(json_answer(
-            json!({ "deleted": true, "previous": previous }),
-            &HashMap::new(),
-        ));
+        return Ok(super::deleted(previous));
     }
     if c.status == comment::status::TRASH {
         return Err(Rest::new(

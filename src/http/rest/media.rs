@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::{Value, json};
 
 use super::auth::Caller;
@@ -275,16 +275,8 @@ pub async fn create(
     let stored = actions::media::upload(state.db(), state.media(), &site.settings, &actor, upload)
         .await?
         .map_err(|why| Rest::new(StatusCode::BAD_REQUEST, "rest_upload_sideload_error", why))?;
-    let mut r = json_answer(shape(&site, &base(&state), &stored.media), &HashMap::new());
-    *r.status_mut() = StatusCode::CREATED;
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "{}/wp-json/wp/v2/media/{}",
-        base(&state),
-        stored.media.id
-    )) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(r)
+    let item = shape(&site, &base(&state), &stored.media);
+    Ok(super::created(&state, item, "media", stored.media.id))
 }
 
 /// The picture `id` if the caller may change it, or WordPress's refusal.
@@ -383,10 +375,7 @@ pub async fn delete(
             ),
         ));
     }
-    Ok(json_answer(
-        json!({ "deleted": true, "previous": previous }),
-        &HashMap::new(),
-    ))
+    Ok(super::deleted(previous))
 }
 
 #[cfg(test)]

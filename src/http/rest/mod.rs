@@ -259,6 +259,24 @@ pub fn id_list(body: &Value, key: &str) -> Option<Vec<i64>> {
         .map(|a| a.iter().filter_map(Value::as_i64).collect())
 }
 
+/// WordPress's answer to a create: 201, the item, and its address in `Location`.
+pub fn created(state: &AppState, item: Value, route: &str, id: i64) -> Response {
+    let mut r = json_answer(item, &HashMap::new());
+    *r.status_mut() = StatusCode::CREATED;
+    if let Ok(v) = HeaderValue::from_str(&format!("{}/wp-json/wp/v2/{route}/{id}", base(state))) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+/// WordPress's answer to a delete for good: `{"deleted": true, "previous": …}`.
+pub fn deleted(previous: Value) -> Response {
+    json_answer(
+        json!({ "deleted": true, "previous": previous }),
+        &HashMap::new(),
+    )
+}
+
 /// Whether a DELETE asks to skip the trash: `force=true` in the query or in the body (where
 /// clients such as wpapi put it; WordPress reads both).
 pub fn forced(

@@ -130,22 +130,16 @@ async fn saved(state: &AppState, actor: &Actor, result: Saved, created: bool) ->
                 .await?
                 .ok_or(crate::error::Error::NotFound)?;
             let mut items = shape_all(state, std::slice::from_ref(&a), false, Some(actor)).await?;
-            let mut r = json_answer(items.remove(0), &HashMap::new());
+            let item = items.remove(0);
             if created {
-                *r.status_mut() = StatusCode::CREATED;
                 let route = if a.kind == articles::PAGE {
                     "pages"
                 } else {
                     "posts"
                 };
-                if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
-                    "{}/wp-json/wp/v2/{route}/{id}",
-                    base(state)
-                )) {
-                    r.headers_mut().insert(axum::http::header::LOCATION, v);
-                }
+                return Ok(super::created(state, item, route, id));
             }
-            Ok(r)
+            Ok(json_answer(item, &HashMap::new()))
         }
         Saved::Invalid(errors) => {
             let (field, message) = errors
@@ -470,10 +464,7 @@ pub async fn delete(
             article::trash(state.db(), &actor, id).await?;
         }
         article::delete(state.db(), &actor, id).await?;
-        return Ok(json_answer(
-            json!({ "deleted": true, "previous": previous }),
-            &HashMap::new(),
-        ));
+        return Ok(super::deleted(previous));
     }
     if a.status == status::TRASH {
         return Err(Rest::new(

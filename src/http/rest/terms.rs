@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{OriginalUri, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
 use super::auth::{self, Caller};
@@ -345,20 +345,12 @@ async fn save(
         .await?
         .ok_or_else(term_invalid)?;
     let counts = crate::db::rest::term_counts(state.db()).await?;
-    let mut r = json_answer(
-        shape(&state.site(), &base(state), &t, &counts),
-        &HashMap::new(),
-    );
+    let item = shape(&state.site(), &base(state), &t, &counts);
     if id.is_none() {
-        *r.status_mut() = StatusCode::CREATED;
         let (_, route) = names(taxonomy);
-        if let Ok(v) =
-            HeaderValue::from_str(&format!("{}/wp-json/wp/v2/{route}/{new_id}", base(state)))
-        {
-            r.headers_mut().insert(header::LOCATION, v);
-        }
+        return Ok(super::created(state, item, route, new_id));
     }
-    Ok(r)
+    Ok(json_answer(item, &HashMap::new()))
 }
 
 /// DELETE /wp/v2/categories/{id} and /tags/{id}: terms have no trash, so `force=true` is required.
@@ -396,8 +388,5 @@ pub async fn delete(
     actions::term::delete(state.db(), &actor, id)
         .await
         .map_err(|e| refused(e, &actor, code, message))?;
-    Ok(json_answer(
-        json!({ "deleted": true, "previous": previous }),
-        &HashMap::new(),
-    ))
+    Ok(super::deleted(previous))
 }

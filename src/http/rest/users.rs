@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
 use super::auth::{self, Caller};
@@ -235,15 +235,8 @@ pub async fn create(
     let u = crate::db::user::get(state.db(), id)
         .await?
         .ok_or_else(invalid_id)?;
-    let mut r = json_answer(
-        shape_private(&state.site(), &base(&state), &u),
-        &HashMap::new(),
-    );
-    *r.status_mut() = StatusCode::CREATED;
-    if let Ok(v) = HeaderValue::from_str(&format!("{}/wp-json/wp/v2/users/{id}", base(&state))) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(r)
+    let item = shape_private(&state.site(), &base(&state), &u);
+    Ok(super::created(&state, item, "users", id))
 }
 
 /// POST/PUT/PATCH /wp/v2/users/me: change one's own profile.

@@ -198,24 +198,11 @@ async fn the_openapi_document_describes_every_route_of_the_index() {
     }
 }
 
-async fn app_password(app: &TestApp, email: &str, role: &str) -> (String, String) {
-    let id = app.user(email, role).await;
-    let password = newsroom::actions::app_password::create(
-        app.state.db(),
-        &newsroom::actions::capability::Actor::operator(),
-        id,
-        "Test tool",
-    )
-    .await
-    .expect("app password");
-    (email.to_string(), password)
-}
-
 both_backends! {
     async fn tools_write_with_application_passwords_under_the_admin_s_rules(app) {
         app.seed_demo().await;
-        let (author, author_pw) = app_password(&app, "writer@example.org", "author").await;
-        let (contributor, contributor_pw) = app_password(&app, "intern@example.org", "contributor").await;
+        let (author, author_pw) = app.app_password("writer@example.org", "author").await;
+        let (contributor, contributor_pw) = app.app_password("intern@example.org", "contributor").await;
         let me = app.client.get(app.url("/wp-json/wp/v2/users/me")).basic_auth(&author, Some(&author_pw)).send().await.expect("me");
         assert_eq!(me.status().as_u16(), 200);
         let me: Value = me.json().await.expect("json");

@@ -7,20 +7,6 @@ use serde_json::{Value, json};
 use crate::both_backends;
 use crate::support::TestApp;
 
-/// A user with an application password: (login email, password).
-async fn tool(app: &TestApp, email: &str, role: &str) -> (String, String) {
-    let id = app.user(email, role).await;
-    let password = newsroom::actions::app_password::create(
-        app.state.db(),
-        &newsroom::actions::capability::Actor::operator(),
-        id,
-        "Test tool",
-    )
-    .await
-    .expect("app password");
-    (email.to_string(), password)
-}
-
 /// Send `method` to `path` as `who` (None: anonymous) with a JSON body; status and JSON answer.
 async fn call(
     app: &TestApp,
@@ -79,9 +65,9 @@ both_backends! {
 
 both_backends! {
     async fn drafts_show_only_to_those_who_may_edit_them(app) {
-        let ann = tool(&app, "ann@example.org", "author").await;
-        let bob = tool(&app, "bob@example.org", "author").await;
-        let ed = tool(&app, "ed@example.org", "editor").await;
+        let ann = app.app_password("ann@example.org", "author").await;
+        let bob = app.app_password("bob@example.org", "author").await;
+        let ed = app.app_password("ed@example.org", "editor").await;
         let (s, draft) = call(&app, Some(&ann), Method::POST, "/wp-json/wp/v2/posts",
             Some(json!({"title": "Embargoed budget", "content": "<p>Numbers at noon.</p>", "excerpt": "Numbers", "status": "draft"}))).await;
         assert_eq!(s, 201);
@@ -115,8 +101,8 @@ both_backends! {
 
 both_backends! {
     async fn articles_go_to_the_trash_and_are_deleted_for_good(app) {
-        let ann = tool(&app, "ann@example.org", "author").await;
-        let con = tool(&app, "con@example.org", "contributor").await;
+        let ann = app.app_password("ann@example.org", "author").await;
+        let con = app.app_password("con@example.org", "contributor").await;
         let (_, post) = call(&app, Some(&ann), Method::POST, "/wp-json/wp/v2/posts",
             Some(json!({"title": "Short-lived", "content": "<p>Soon gone.</p>", "status": "publish"}))).await;
         let id = post["id"].as_i64().expect("id");
@@ -144,8 +130,8 @@ both_backends! {
 
 both_backends! {
     async fn sections_and_tags_are_managed_by_editors(app) {
-        let ed = tool(&app, "ed@example.org", "editor").await;
-        let ann = tool(&app, "ann@example.org", "author").await;
+        let ed = app.app_password("ed@example.org", "editor").await;
+        let ann = app.app_password("ann@example.org", "author").await;
         let (s, parent) = call(&app, Some(&ed), Method::POST, "/wp-json/wp/v2/categories",
             Some(json!({"name": "Regions", "description": "Around the country"}))).await;
         assert_eq!(s, 201);
@@ -189,8 +175,8 @@ both_backends! {
     async fn signed_in_users_comment_and_moderators_moderate(app) {
         app.seed_demo().await;
         app.set("comment_previously_approved", "1").await;
-        let reader = tool(&app, "reader@example.org", "subscriber").await;
-        let ed = tool(&app, "ed@example.org", "editor").await;
+        let reader = app.app_password("reader@example.org", "subscriber").await;
+        let ed = app.app_password("ed@example.org", "editor").await;
         let (_, posts) = call(&app, None, Method::GET, "/wp-json/wp/v2/posts?per_page=1", None).await;
         let post = posts[0]["id"].as_i64().expect("a post");
         let (s, err) = call(&app, None, Method::POST, "/wp-json/wp/v2/comments", Some(json!({"post": post, "content": "Hi", "author_name": "A", "author_email": "a@example.org"}))).await;
@@ -234,8 +220,8 @@ both_backends! {
 
 both_backends! {
     async fn pictures_are_uploaded_as_wordpress_clients_send_them(app) {
-        let ann = tool(&app, "ann@example.org", "author").await;
-        let sub = tool(&app, "sub@example.org", "subscriber").await;
+        let ann = app.app_password("ann@example.org", "author").await;
+        let sub = app.app_password("sub@example.org", "subscriber").await;
         let jpeg = crate::support::pictures::jpeg(640, 480);
         // The raw body, named by Content-Disposition (what wpapi and the block editor send).
         let r = app.client.post(app.url("/wp-json/wp/v2/media")).basic_auth(&ann.0, Some(&ann.1))
@@ -290,8 +276,8 @@ both_backends! {
 
 both_backends! {
     async fn settings_and_users_are_for_administrators(app) {
-        let admin = tool(&app, "boss@example.org", "administrator").await;
-        let ed = tool(&app, "ed@example.org", "editor").await;
+        let admin = app.app_password("boss@example.org", "administrator").await;
+        let ed = app.app_password("ed@example.org", "editor").await;
         assert_eq!(call(&app, None, Method::GET, "/wp-json/wp/v2/settings", None).await.0, 401);
         assert_eq!(call(&app, Some(&ed), Method::GET, "/wp-json/wp/v2/settings", None).await.0, 403);
         let (s, settings) = call(&app, Some(&admin), Method::GET, "/wp-json/wp/v2/settings", None).await;

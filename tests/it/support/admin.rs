@@ -45,6 +45,20 @@ impl TestApp {
         .expect("valid user")
     }
 
+    /// Add a user with a role and an application password: (their email, the password).
+    pub async fn app_password(&self, email: &str, role: &str) -> (String, String) {
+        let id = self.user(email, role).await;
+        let password = newsroom::actions::app_password::create(
+            self.state.db(),
+            &Actor::operator(),
+            id,
+            "Test tool",
+        )
+        .await
+        .expect("app password");
+        (email.to_string(), password)
+    }
+
     /// The pre-session token of a fresh login page for this client (it sets the cookie too).
     pub async fn login_token(&self, client: &reqwest::Client) -> String {
         let html = client

@@ -29,6 +29,9 @@ const EDITABLE: &[(&str, Check)] = &[
     ("thread_comments_depth", Check::Number { min: 1, max: 10 }),
     ("comments_per_page", Check::Number { min: 1, max: 500 }),
     ("comment_min_seconds", Check::Number { min: 0, max: 600 }),
+    ("feed_full_content", Check::Flag),
+    ("posts_per_feed", Check::Number { min: 1, max: 100 }),
+    ("websub_hub", Check::Url),
     (
         "site_icon",
         Check::Number {
@@ -40,13 +43,20 @@ const EDITABLE: &[(&str, Check)] = &[
 
 #[derive(Debug, Clone, Copy)]
 enum Check {
-    Line { required: bool },
+    Line {
+        required: bool,
+    },
     Lines,
-    Number { min: u32, max: u32 },
+    Number {
+        min: u32,
+        max: u32,
+    },
     Flag,
     Timezone,
     Permalink,
     Roles,
+    /// An http(s) address, or nothing.
+    Url,
 }
 
 /// Whether a setting can be changed from the admin.
@@ -90,6 +100,18 @@ fn normalize(check: Check, value: &str) -> std::result::Result<String, String> {
         Check::Permalink => Structure::parse(v)
             .map(|_| v.to_string())
             .map_err(|e| format!("This structure does not work: {e}.")),
+        Check::Url => {
+            let lower = v.to_ascii_lowercase();
+            if v.is_empty()
+                || (lower.starts_with("https://") || lower.starts_with("http://"))
+                    && !v.contains(char::is_whitespace)
+                    && v.len() <= 500
+            {
+                Ok(v.to_string())
+            } else {
+                Err("Enter an address starting with https://, or leave it empty.".into())
+            }
+        }
         Check::Roles => {
             let mut roles = Vec::new();
             for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -168,6 +190,11 @@ mod tests {
         assert_eq!(
             normalize(Check::Lines, "casino\r\nviagra"),
             Ok("casino\nviagra".into())
+        );
+        assert!(normalize(Check::Url, "ftp://hub").is_err());
+        assert_eq!(
+            normalize(Check::Url, " https://pubsubhubbub.appspot.com/ "),
+            Ok("https://pubsubhubbub.appspot.com/".into())
         );
         assert!(is_editable("title") && !is_editable("secret"));
     }

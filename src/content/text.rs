@@ -103,9 +103,19 @@ fn entity(name: &str) -> Option<char> {
 }
 
 /// Minutes to read at 220 words a minute, at least one.
+pub fn reading_minutes(html: &str) -> u32 {
+    minutes_for(word_count(html))
+}
+
+/// Minutes to read `words` words at 220 a minute, at least one.
+pub fn minutes_for(words: usize) -> u32 {
+    (words.div_ceil(220)).max(1) as u32
+}
+
+/// Words of the text of sanitized HTML.
 ///
 /// Runs on every article view, so it counts words outside tags in one pass instead of parsing HTML.
-pub fn reading_minutes(html: &str) -> u32 {
+pub fn word_count(html: &str) -> usize {
     let mut words: usize = 0;
     let mut in_tag = false;
     let mut in_word = false;
@@ -125,7 +135,7 @@ pub fn reading_minutes(html: &str) -> u32 {
             }
         }
     }
-    (words.div_ceil(220)).max(1) as u32
+    words
 }
 
 #[cfg(test)]

@@ -714,6 +714,37 @@ pub async fn latest(db: &Db, window: Window) -> Result<Vec<Article>> {
         .await?))
 }
 
+/// The newest live articles by publication time, sticky or not: the site's feed.
+pub async fn newest(db: &Db, limit: i64) -> Result<Vec<Article>> {
+    let sql = format!(
+        "SELECT {CARD} FROM posts WHERE kind = 'post' AND status = 'published' \
+         ORDER BY published_at DESC, id DESC LIMIT $1"
+    );
+    Ok(on_pool!(db, |pool| sqlx::query_as::<_, Article>(&sql)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?))
+}
+
+/// The rendered bodies of some articles, by id (cards are loaded without them).
+pub async fn bodies(db: &Db, ids: &[i64]) -> Result<HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT id, body_html FROM posts WHERE id IN ({})",
+        placeholders(ids.len())
+    );
+    let rows: Vec<(i64, String)> = on_pool!(db, |pool| {
+        let mut q = sqlx::query_as(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(pool).await?
+    });
+    Ok(rows.into_iter().collect())
+}
+
 /// Live articles published in `[from, to)`, newest first: the date archives.
 pub async fn between(
     db: &Db,

@@ -52,3 +52,12 @@ pub async fn latest_id(db: &Db) -> Result<i64> {
     let id: i64 = on_pool!(db, |pool| sqlx::query_scalar(SQL).fetch_one(pool).await?);
     Ok(id)
 }
+
+/// When the newest change was made (None when there is none): a bound for Last-Modified that is
+/// never stale, whatever changed.
+pub async fn latest_at(db: &Db) -> Result<Option<DateTime<Utc>>> {
+    const SQL: &str = "SELECT at FROM changes ORDER BY id DESC LIMIT 1";
+    Ok(on_pool!(db, |pool| sqlx::query_scalar(SQL)
+        .fetch_optional(pool)
+        .await?))
+}

@@ -141,6 +141,24 @@ pub async fn approved_for_post(db: &Db, post_id: i64) -> Result<Vec<Comment>> {
         .await?))
 }
 
+/// The newest approved comments on live, unprotected articles: the site's comments feed.
+pub async fn latest_public(db: &Db, limit: i64) -> Result<Vec<Comment>> {
+    let columns = COLUMNS
+        .split(',')
+        .map(|c| format!("c.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {columns} FROM comments c JOIN posts p ON p.id = c.post_id \
+         WHERE c.status = 'approved' AND p.status = 'published' AND p.password = '' \
+         ORDER BY c.created_at DESC, c.id DESC LIMIT $1"
+    );
+    Ok(on_pool!(db, |pool| sqlx::query_as::<_, Comment>(&sql)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?))
+}
+
 /// Comments with these ids (for showing a commenter their own held comments).
 pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Comment>> {
     if ids.is_empty() {

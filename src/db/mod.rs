@@ -19,6 +19,7 @@ pub mod rest;
 pub mod revision;
 pub mod session;
 pub mod setting;
+pub mod sitemap;
 pub mod term;
 pub mod throttle;
 pub mod user;

@@ -47,6 +47,12 @@ pub struct Settings {
     pub media_max_mb: u32,
     /// The library picture the site's icons are made from; 0 for the default icon.
     pub site_icon: i64,
+    /// Feeds carry whole articles (else the excerpt), WordPress's "For each post in a feed".
+    pub feed_full_content: bool,
+    /// Items in a feed (WordPress's posts_per_rss).
+    pub posts_per_feed: u32,
+    /// A WebSub hub to ping when something is published ('' = none).
+    pub websub_hub: String,
 }
 
 impl Default for Settings {
@@ -73,6 +79,9 @@ impl Default for Settings {
             preview_link_days: 7,
             media_max_mb: 20,
             site_icon: 0,
+            feed_full_content: true,
+            posts_per_feed: 10,
+            websub_hub: String::new(),
         }
     }
 }
@@ -121,6 +130,9 @@ impl Settings {
                 .and_then(|v| v.trim().parse().ok())
                 .filter(|v: &i64| *v > 0)
                 .unwrap_or(d.site_icon),
+            feed_full_content: flag("feed_full_content", d.feed_full_content),
+            posts_per_feed: num("posts_per_feed", d.posts_per_feed).clamp(1, 100),
+            websub_hub: text("websub_hub", d.websub_hub),
         }
     }
 }

@@ -162,10 +162,16 @@ pub async fn get_manifest(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// `GET /robots.txt`.
-pub async fn get_robots() -> impl IntoResponse {
+/// robots.txt: keep crawlers out of the admin and previews, and name the sitemaps (absolute, as
+/// the protocol asks, from the site's own address).
+pub async fn get_robots(State(state): State<AppState>) -> impl IntoResponse {
+    let base = state.site().base_url.clone();
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "User-agent: *\nDisallow: /admin/\nDisallow: /preview/\nDisallow: /wp-admin/\nDisallow: /wp-comments-post.php\n",
+        format!(
+            "User-agent: *\nDisallow: /admin/\nDisallow: /preview/\nDisallow: /wp-admin/\n\
+             Disallow: /wp-comments-post.php\nAllow: /wp-admin/admin-ajax.php\n\n\
+             Sitemap: {base}/sitemap.xml\nSitemap: {base}/news-sitemap.xml\n"
+        ),
     )
 }

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod assets;
 pub mod client_ip;
 pub mod comments;
+pub mod conditional;
 pub mod gate;
 pub mod post_password;
 pub mod rest;

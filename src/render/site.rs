@@ -48,6 +48,11 @@ impl Site {
         }
     }
 
+    /// A site path made absolute with the site's address; other URLs stay as they are.
+    pub fn absolute(&self, url: &str) -> String {
+        absolute_url(&self.base_url, url)
+    }
+
     /// A time in the site's zone.
     pub fn local(&self, at: DateTime<Utc>) -> DateTime<Tz> {
         at.with_timezone(&self.tz)
@@ -118,5 +123,14 @@ impl Site {
             "/avatar/{}.svg",
             avatar::key(&self.settings.secret, identity)
         )
+    }
+}
+
+/// `url` made absolute against `base` when it is a site path (`/…`, not `//host/…`).
+pub fn absolute_url(base: &str, url: &str) -> String {
+    if url.starts_with('/') && !url.starts_with("//") {
+        format!("{base}{url}")
+    } else {
+        url.to_string()
     }
 }

@@ -261,6 +261,7 @@ pub struct ArticleView {
     pub modified: DateView,
     pub updated: bool,
     pub reading_minutes: u32,
+    pub word_count: usize,
     pub categories: Vec<LinkView>,
     pub tags: Vec<LinkView>,
     pub authors: Vec<AuthorView>,
@@ -300,6 +301,7 @@ impl ArticleView {
                 .collect()
         };
         let published_at = a.published_at.unwrap_or(a.created_at);
+        let words = text::word_count(&a.body_html);
         ArticleView {
             id: a.id,
             kind: a.kind.clone(),
@@ -314,7 +316,8 @@ impl ArticleView {
             published: DateView::new(site, published_at),
             modified: DateView::new(site, a.modified_at),
             updated: a.modified_at.date_naive() > published_at.date_naive(),
-            reading_minutes: text::reading_minutes(&a.body_html),
+            reading_minutes: text::minutes_for(words),
+            word_count: words,
             categories: links(term::CATEGORY),
             tags: links(term::TAG),
             authors: authors.iter().map(|u| AuthorView::new(site, u)).collect(),

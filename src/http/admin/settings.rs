@@ -22,7 +22,7 @@ use crate::render::admin::{Errors, OptionView, TabView};
 
 /// The tabs and the yes/no settings each one shows (an unticked box sends nothing).
 const TABS: [(&str, &str, &[&str]); 3] = [
-    ("general", "Site", &[]),
+    ("general", "Site", &["feed_full_content"]),
     (
         "discussion",
         "Discussion",
@@ -61,6 +61,12 @@ fn values_of(s: &Settings) -> HashMap<&'static str, String> {
         ("permalink_structure", s.permalink_structure.clone()),
         ("two_factor_roles", s.two_factor_roles.clone()),
         ("preview_link_days", s.preview_link_days.to_string()),
+        (
+            "feed_full_content",
+            u8::from(s.feed_full_content).to_string(),
+        ),
+        ("posts_per_feed", s.posts_per_feed.to_string()),
+        ("websub_hub", s.websub_hub.clone()),
         (
             "comment_moderation",
             u8::from(s.comment_moderation).to_string(),

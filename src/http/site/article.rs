@@ -18,8 +18,9 @@ use crate::http::site::Found;
 use crate::http::site::gather::{self, Related};
 use crate::http::visitor::Visitor;
 use crate::render::Site;
+use crate::render::structured;
 use crate::render::views::{
-    self, ArticleView, CardView, CommentFormView, CommentView, CorrectionView, DateView,
+    self, ArticleView, CardView, CommentFormView, CommentView, CorrectionView, DateView, LinkView,
     PaginationView, SiteView,
 };
 
@@ -39,6 +40,10 @@ struct ArticlePage {
     form: CommentFormView,
     /// A draft shown to its editors or reviewers: a banner, no comments, not for search engines.
     preview: Option<String>,
+    /// schema.org JSON-LD, escaped for a `<script>`.
+    json_ld: String,
+    /// The picture social cards show (absolute).
+    og_image: String,
 }
 
 /// Find the article or page a path names; redirect old slugs and non-canonical forms.
@@ -92,6 +97,29 @@ pub async fn show(
         }
     }
     Err(Error::NotFound)
+}
+
+/// The live article or page a path names exactly (no old slugs or guesses): for its comments feed.
+pub async fn find_live(state: &AppState, segs: &[String]) -> Result<Option<Article>> {
+    let site = state.site();
+    let db = state.db();
+    let now = db::now();
+    if let Some(m) = site.structure.matches(segs) {
+        let found = match (&m.slug, m.id) {
+            (_, Some(id)) => articles::get(db, id).await?,
+            (Some(slug), None) => articles::by_slug(db, articles::POST, slug).await?,
+            (None, None) => None,
+        };
+        if let Some(a) = found.filter(|a| a.is_live(now) && a.kind == articles::POST) {
+            return Ok(Some(a));
+        }
+    }
+    if let [slug] = segs {
+        return Ok(articles::by_slug(db, articles::PAGE, slug)
+            .await?
+            .filter(|a| a.is_live(now)));
+    }
+    Ok(None)
 }
 
 async fn page_or_redirect(
@@ -244,9 +272,27 @@ async fn render_loaded(
     if !open && form.closed_reason.is_empty() {
         form.closed_reason = "Comments are closed.".into();
     }
+    let trail: Vec<LinkView> = terms
+        .iter()
+        .filter(|t| t.taxonomy == term::CATEGORY)
+        .min_by_key(|t| t.id)
+        .map(|t| {
+            site.category_chain(t.id)
+                .into_iter()
+                .map(|c| LinkView {
+                    name: c.name.clone(),
+                    url: site.term_path(c),
+                    current: false,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let json_ld = structured::to_script(&structured::article(site, &article, &trail));
     let page = ArticlePage {
         site: SiteView::new(site, &article.url),
         title: format!("{} – {}", a.title, site.settings.title),
+        json_ld,
+        og_image: og_image(site, &article),
         canonical: article.url.clone(),
         article,
         comments: threads,
@@ -257,6 +303,14 @@ async fn render_loaded(
         preview: None,
     };
     Ok(Html(state.theme().render(template_of(a), page)?))
+}
+
+/// The article's picture for social cards, else the site's icon (absolute either way).
+fn og_image(site: &Site, a: &ArticleView) -> String {
+    match &a.image {
+        Some(i) => site.absolute(&i.url),
+        None => site.absolute("/icon-512.png"),
+    }
 }
 
 fn template_of(a: &Article) -> &'static str {
@@ -337,6 +391,8 @@ pub async fn render_preview(
         related: Vec::new(),
         form: CommentFormView::default(),
         preview: Some(note.to_string()),
+        json_ld: String::new(),
+        og_image: String::new(),
     };
     state.theme().render(template_of(a), page)
 }

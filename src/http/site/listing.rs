@@ -8,6 +8,7 @@ use crate::content::permalink::{self, Parsed, Route};
 use crate::db::{Window, article as articles, term, user};
 use crate::error::{Error, Result};
 use crate::http::site::{Found, gather};
+use crate::render::structured;
 use crate::render::views::{AuthorView, CardView, PaginationView, SiteView};
 
 #[derive(Serialize)]
@@ -20,22 +21,50 @@ struct ListingPage {
     author: Option<AuthorView>,
     cards: Vec<CardView>,
     pagination: PaginationView,
+    /// This listing's own feed.
+    feed: String,
+    /// schema.org JSON-LD, escaped for a `<script>`.
+    json_ld: String,
     canonical: String,
 }
 
-/// Show a listing route, or say where its canonical URL is.
-pub async fn show(state: &AppState, parsed: &Parsed, requested: &str) -> Result<Found> {
+/// What a listing route names: its kind, first page, heading, description, author and articles.
+pub struct Resolved {
+    pub kind: &'static str,
+    pub base: String,
+    pub heading: String,
+    pub description: String,
+    pub author: Option<AuthorView>,
+    pub rows: Vec<crate::db::article::Article>,
+}
+
+/// Whether the home listing puts sticky articles first (the page) or not (its feed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    StickyFirst,
+    Newest,
+}
+
+/// Read a listing route's articles in `window`.
+pub async fn resolve(
+    state: &AppState,
+    route: &Route,
+    window: Window,
+    order: Order,
+) -> Result<Resolved> {
     let site = state.site();
     let db = state.db();
-    let window = Window::page(parsed.page, site.settings.posts_per_page);
     let mut author = None;
-    let (kind, base, heading, description, mut rows) = match &parsed.route {
+    let (kind, base, heading, description, rows) = match route {
         Route::Home => (
             "home",
             "/".to_string(),
             site.settings.title.clone(),
             site.settings.tagline.clone(),
-            articles::latest(db, window).await?,
+            match order {
+                Order::StickyFirst => articles::latest(db, window).await?,
+                Order::Newest => articles::newest(db, window.limit).await?,
+            },
         ),
         Route::Category(chain) => {
             let last = chain.last().ok_or(Error::NotFound)?;
@@ -98,6 +127,28 @@ pub async fn show(state: &AppState, parsed: &Parsed, requested: &str) -> Result<
         }
         Route::Single(_) => return Err(Error::NotFound),
     };
+    Ok(Resolved {
+        kind,
+        base,
+        heading,
+        description,
+        author,
+        rows,
+    })
+}
+
+/// Show a listing route, or say where its canonical URL is.
+pub async fn show(state: &AppState, parsed: &Parsed, requested: &str) -> Result<Found> {
+    let site = state.site();
+    let window = Window::page(parsed.page, site.settings.posts_per_page);
+    let Resolved {
+        kind,
+        base,
+        heading,
+        description,
+        author,
+        mut rows,
+    } = resolve(state, &parsed.route, window, Order::StickyFirst).await?;
     let canonical = permalink::paged(&base, parsed.page);
     if canonical != requested {
         return Ok(Found::Canonical(canonical));
@@ -113,6 +164,11 @@ pub async fn show(state: &AppState, parsed: &Parsed, requested: &str) -> Result<
         (_, 1) => format!("{heading} – {}", site.settings.title),
         (_, n) => format!("{heading} – Page {n} – {}", site.settings.title),
     };
+    let json_ld = structured::to_script(&if kind == "home" {
+        structured::home(&site)
+    } else {
+        structured::archive(&site, &heading, &base, author.as_ref())
+    });
     let page = ListingPage {
         site: SiteView::new(&site, requested),
         title,
@@ -122,6 +178,8 @@ pub async fn show(state: &AppState, parsed: &Parsed, requested: &str) -> Result<
         author,
         cards: gather::cards(state, &site, &rows).await?,
         pagination: PaginationView::new(&base, parsed.page, has_more),
+        feed: format!("{base}feed/"),
+        json_ld,
         canonical,
     };
     let template = if kind == "home" {

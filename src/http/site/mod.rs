@@ -2,9 +2,11 @@
 //! `?p=ID`), redirects to the canonical URL when the request differs, and hands over to a page.
 
 pub mod article;
+pub mod feed;
 pub mod gather;
 pub mod listing;
 pub mod preview;
+pub mod sitemap;
 
 use std::collections::HashMap;
 
@@ -64,6 +66,28 @@ pub async fn show_path(
     // The admin's addresses have no trailing slash (but for /admin/ itself).
     if path.starts_with("/admin/") && path.len() > "/admin/".len() && path.ends_with('/') {
         return Ok(redirect(path.trim_end_matches('/'), uri.query()));
+    }
+    if path == "/"
+        && let Some(name) = query.get("feed")
+    {
+        // `/?feed=rss2`, `/?feed=comments-atom`: WordPress's feeds without pretty links.
+        let format = crate::render::feed::Format::parse(name).ok_or(Error::NotFound)?;
+        let base = if name.starts_with("comments-") {
+            "/comments/"
+        } else {
+            "/"
+        };
+        return feed::show(&state, base, format, &headers).await;
+    }
+    if sitemap::is_sitemap(&path) {
+        return sitemap::show(&state, &path, &headers).await;
+    }
+    if let Some((base, format)) = feed::split(&path) {
+        let canonical = format!("{base}feed/{}", format.segment());
+        if !path.ends_with('/') {
+            return Ok(redirect(&canonical, uri.query()));
+        }
+        return feed::show(&state, &base, format, &headers).await;
     }
     if path == "/"
         && let Some(target) = legacy_query_target(&state, &query).await?

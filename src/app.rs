@@ -27,6 +27,7 @@ struct Inner {
     media: MediaStore,
     site: RwLock<Arc<Site>>,
     last_change: AtomicI64,
+    search: crate::search::Search,
 }
 
 impl AppState {
@@ -40,6 +41,7 @@ impl AppState {
         let site = load_site(&db, &theme, &config.site_url).await?;
         let mailer = Mailer::from_config(&config)?;
         let media = MediaStore::in_data_dir(&config.data_dir);
+        let (search, _) = crate::search::Search::open(&config.data_dir.join("search"))?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 db,
@@ -49,6 +51,7 @@ impl AppState {
                 media,
                 site: RwLock::new(Arc::new(site)),
                 last_change: AtomicI64::new(last_change),
+                search,
             }),
         })
     }
@@ -71,6 +74,16 @@ impl AppState {
     /// Where the site's mail goes.
     pub fn mailer(&self) -> &Mailer {
         &self.inner.mailer
+    }
+
+    /// This node's search index.
+    pub fn search(&self) -> &crate::search::Search {
+        &self.inner.search
+    }
+
+    /// Keep this node's search index following the change log (in the background).
+    pub fn spawn_search_follower(&self) -> tokio::task::JoinHandle<()> {
+        crate::search::follow::spawn(self.inner.db.clone(), self.inner.search.clone())
     }
 
     /// The configuration this instance runs with.
@@ -205,6 +218,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     let upkeep = spawn_upkeep(state.clone());
+    let search = state.spawn_search_follower();
     let app = crate::http::router(state.clone());
     axum::serve(
         listener,
@@ -213,6 +227,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     upkeep.abort();
+    search.abort();
     state.close().await;
     Ok(())
 }

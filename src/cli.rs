@@ -79,6 +79,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             state.close().await;
             result
         }
+        Command::Reindex => {
+            let state = AppState::open(config).await?;
+            let started = std::time::Instant::now();
+            let result = crate::search::follow::rebuild(state.db(), state.search()).await;
+            if let Ok(n) = &result {
+                let secs = started.elapsed().as_secs_f64();
+                println!(
+                    "search index rebuilt: {n} articles in {secs:.2} s ({:.0} articles/s), {}",
+                    *n as f64 / secs.max(1e-9),
+                    state.search().dir().display()
+                );
+            }
+            state.close().await;
+            result.map(|_| ()).map_err(Into::into)
+        }
         Command::Export(ExportCommand::Wxr { out, uploads }) => {
             let state = AppState::open(config).await?;
             let result = export_wxr(&state, out, uploads).await;

@@ -62,6 +62,9 @@ pub enum Command {
     /// Write the site out: a WordPress export (WXR 1.2) that WordPress's importer accepts.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Rebuild this node's search index from the database (it also rebuilds itself when missing
+    /// or damaged).
+    Reindex,
 }
 
 /// `newsroom import …`.

@@ -15,6 +15,7 @@ pub mod http;
 pub mod mail;
 pub mod media_store;
 pub mod render;
+pub mod search;
 pub mod wxr;
 
 pub use error::{Error, Result};

@@ -726,6 +726,50 @@ pub async fn newest(db: &Db, limit: i64) -> Result<Vec<Article>> {
         .await?))
 }
 
+/// Live articles (whole rows) with ids above `after_id`, by id: the search index reads them all.
+pub async fn live_after(db: &Db, after_id: i64, limit: i64) -> Result<Vec<Article>> {
+    let sql = format!(
+        "SELECT {FULL} FROM posts WHERE kind = 'post' AND status = 'published' AND id > $1 \
+         ORDER BY id LIMIT $2"
+    );
+    Ok(on_pool!(db, |pool| sqlx::query_as::<_, Article>(&sql)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?))
+}
+
+/// Whole rows of some articles (any status), in no particular order.
+pub async fn full_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Article>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {FULL} FROM posts WHERE id IN ({})",
+        placeholders(ids.len())
+    );
+    on_pool!(db, |pool| {
+        let mut q = sqlx::query_as::<_, Article>(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        Ok(q.fetch_all(pool).await?)
+    })
+}
+
+/// Ids of the posts carrying a term, or with a user in their byline (what to re-index when a
+/// name changes).
+pub async fn ids_naming(db: &Db, entity: &str, id: i64) -> Result<Vec<i64>> {
+    let sql = match entity {
+        "term" => "SELECT post_id FROM post_terms WHERE term_id = $1",
+        _ => "SELECT post_id FROM post_authors WHERE user_id = $1",
+    };
+    Ok(on_pool!(db, |pool| sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_all(pool)
+        .await?))
+}
+
 /// The rendered bodies of some articles, by id (cards are loaded without them).
 pub async fn bodies(db: &Db, ids: &[i64]) -> Result<HashMap<i64, String>> {
     if ids.is_empty() {

@@ -70,9 +70,8 @@ pub async fn articles_between(
     to: DateTime<Utc>,
     window: Window,
 ) -> Result<Vec<Article>> {
-    let ids: Vec<i64> =
-        on_pool!(db, |pool| {
-            sqlx::query_scalar(
+    let ids: Vec<i64> = on_pool!(db, |pool| {
+        sqlx::query_scalar(
         "SELECT id FROM posts WHERE kind = 'post' AND status = 'published' AND published_at >= $1 \
          AND published_at < $2 AND published_at <= $3 ORDER BY published_at, id LIMIT $4 OFFSET $5"
     )
@@ -83,22 +82,21 @@ pub async fn articles_between(
     .bind(window.offset)
     .fetch_all(pool)
     .await?
-        });
+    });
     crate::db::article::by_ids(db, &ids).await
 }
 
 /// Every live static page.
 pub async fn pages(db: &Db) -> Result<Vec<Article>> {
-    let ids: Vec<i64> =
-        on_pool!(db, |pool| {
-            sqlx::query_scalar(
+    let ids: Vec<i64> = on_pool!(db, |pool| {
+        sqlx::query_scalar(
         "SELECT id FROM posts WHERE kind = 'page' AND status = 'published' AND published_at <= $1 \
          ORDER BY published_at, id LIMIT 50000"
     )
     .bind(now())
     .fetch_all(pool)
     .await?
-        });
+    });
     crate::db::article::by_ids(db, &ids).await
 }
 

@@ -145,6 +145,27 @@ pub async fn suggest(db: &Db, taxonomy: &str, prefix: &str, limit: i64) -> Resul
         .await?))
 }
 
+/// Terms with live articles whose name starts with `prefix` (any case), by name: what a search
+/// that found nothing suggests.
+pub async fn live_starting_with(
+    db: &Db,
+    taxonomy: &str,
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<Term>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM terms WHERE taxonomy = $1 AND LOWER(name) LIKE $2 ESCAPE '\\' \
+         AND EXISTS (SELECT 1 FROM post_terms pt WHERE pt.term_id = terms.id AND pt.live_at IS NOT NULL) \
+         ORDER BY name LIMIT $3"
+    );
+    Ok(on_pool!(db, |pool| sqlx::query_as::<_, Term>(&sql)
+        .bind(taxonomy)
+        .bind(like_pattern(prefix, false))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?))
+}
+
 /// The term of a taxonomy with this slug.
 pub async fn by_slug(db: &Db, taxonomy: &str, slug: &str) -> Result<Option<Term>> {
     let sql = format!("SELECT {COLUMNS} FROM terms WHERE taxonomy = $1 AND slug = $2");

@@ -260,7 +260,7 @@ async fn render_loaded(
     article.corrections = corrections_of(state, site, a.id).await?;
     let term_ids: Vec<i64> = terms.iter().map(|t| t.id).collect();
     let related = if a.kind == articles::POST {
-        let rows = articles::related(db, a.id, &term_ids, 3).await?;
+        let rows = related_articles(state, a, &term_ids).await?;
         gather::cards(state, site, &rows).await?
     } else {
         Vec::new()
@@ -303,6 +303,29 @@ async fn render_loaded(
         preview: None,
     };
     Ok(Html(state.theme().render(template_of(a), page)?))
+}
+
+/// Three articles most like this one in words (from the search index); until the index knows
+/// the article (it was published this second), those sharing the most sections and topics.
+async fn related_articles(state: &AppState, a: &Article, term_ids: &[i64]) -> Result<Vec<Article>> {
+    let now = db::now();
+    let ids = match state.search().related(a.id, 6) {
+        Ok(ids) => ids,
+        Err(e) => {
+            tracing::warn!("related articles of {}: {e}", a.id);
+            Vec::new()
+        }
+    };
+    let found: Vec<Article> = articles::by_ids(state.db(), &ids)
+        .await?
+        .into_iter()
+        .filter(|r| r.is_live(now) && r.kind == articles::POST)
+        .take(3)
+        .collect();
+    if !found.is_empty() {
+        return Ok(found);
+    }
+    articles::related(state.db(), a.id, term_ids, 3).await
 }
 
 /// The article's picture for social cards, else the site's icon (absolute either way).

@@ -6,6 +6,7 @@ pub mod feed;
 pub mod gather;
 pub mod listing;
 pub mod preview;
+pub mod search;
 pub mod sitemap;
 
 use std::collections::HashMap;
@@ -66,6 +67,26 @@ pub async fn show_path(
     // The admin's addresses have no trailing slash (but for /admin/ itself).
     if path.starts_with("/admin/") && path.len() > "/admin/".len() && path.ends_with('/') {
         return Ok(redirect(path.trim_end_matches('/'), uri.query()));
+    }
+    if path == "/" && query.contains_key("s") {
+        let asked = search::Asked::read(&query, None);
+        if let Some(name) = query.get("feed") {
+            let format = crate::render::feed::Format::parse(name).ok_or(Error::NotFound)?;
+            return search::feed(&state, &asked, format, &headers).await;
+        }
+        return search::show(&state, &asked).await;
+    }
+    if path.starts_with("/search/") {
+        if let Some((base, format)) = feed::split(&path)
+            && let Some((words, 1)) = search::from_path(&base)
+        {
+            let asked = search::Asked::read(&query, Some(&words));
+            return search::feed(&state, &asked, format, &headers).await;
+        }
+        let (words, page) = search::from_path(&path).ok_or(Error::NotFound)?;
+        let mut asked = search::Asked::read(&query, Some(&words));
+        asked.page = page;
+        return search::show(&state, &asked).await;
     }
     if path == "/"
         && let Some(name) = query.get("feed")

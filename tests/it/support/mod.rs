@@ -124,6 +124,8 @@ impl TestApp {
         let mut config = Config::for_data(&dir, url);
         prepare(&mut config);
         let state = AppState::open(config).await.expect("open app");
+        // The search index follows the change log as under `serve`.
+        state.spawn_search_follower();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

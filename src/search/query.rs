@@ -63,7 +63,8 @@ pub fn parse(text: &str) -> Parsed {
     if ends_in_word && !normalized.ends_with('"') {
         out.prefix = out.words.last().filter(|w| w.chars().count() >= 2).cloned();
     }
-    out.words.dedup();
+    let mut seen = std::collections::HashSet::new();
+    out.words.retain(|w| seen.insert(w.clone()));
     out.words.truncate(MAX_PARTS);
     out.phrases.truncate(MAX_PARTS);
     out

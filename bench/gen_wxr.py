@@ -1,13 +1,42 @@
 #!/usr/bin/env python3
 """Write a WordPress export (WXR 1.2) of N posts with comments to standard output, streamed, for
-bench/import.sh. Usage: gen_wxr.py N"""
+bench/import.sh and bench/search.sh. Usage: gen_wxr.py N [--zipf]
+
+With --zipf the text is drawn from 5,000 words with Zipf's law frequencies (as in real prose, a
+few words are everywhere and most are rare), for search benchmarks; without it, from 26 news
+words (every article holds every word: the worst case for a search engine)."""
 import random
 import sys
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+zipf = "--zipf" in sys.argv[2:]
 rnd = random.Random(7)
 words = ("harbour crane minister talks ceasefire market shares court ruling summit energy grid "
          "river flood vaccine trial election count budget deficit strike union rail port cargo").split()
+if zipf:
+    syllables = "ka lo mi ne ru sa ti vo ba de fi go hu ja ke".split()
+    vocabulary = []
+    for i in range(5000):
+        word, k = "", i
+        for _ in range(3):
+            word += syllables[k % len(syllables)]
+            k //= len(syllables)
+        vocabulary.append(word + str(i // 3375 or ""))
+    # The news words take the middle ranks: common enough to be searched, rare enough to rank.
+    for rank, word in enumerate(words):
+        vocabulary.insert(40 + rank * 37, word)
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    cumulative = []
+    total = 0.0
+    for w_ in weights:
+        total += w_
+        cumulative.append(total)
+
+    def pick(k):
+        return rnd.choices(vocabulary, cum_weights=cumulative, k=k)
+else:
+    def pick(k):
+        return [rnd.choice(words) for _ in range(k)]
 out = sys.stdout
 w = out.write
 w('<?xml version="1.0" encoding="UTF-8" ?>\n<rss version="2.0" '
@@ -27,9 +56,9 @@ for t in range(1, 201):
     w(f'<wp:tag><wp:term_id>{100 + t}</wp:term_id><wp:tag_slug>tag-{t}</wp:tag_slug><wp:tag_name><![CDATA[Tag {t}]]></wp:tag_name></wp:tag>\n')
 comment_id = 0
 for i in range(1, n + 1):
-    title = " ".join(rnd.choice(words) for _ in range(7)).capitalize()
+    title = " ".join(pick(7)).capitalize()
     paras = "\n\n".join(
-        "<!-- wp:paragraph -->\n<p>" + " ".join(rnd.choice(words) for _ in range(60)) + ".</p>\n<!-- /wp:paragraph -->"
+        "<!-- wp:paragraph -->\n<p>" + " ".join(pick(60)) + ".</p>\n<!-- /wp:paragraph -->"
         for _ in range(6))
     day = 1 + i % 28
     month = 1 + (i // 28) % 12
@@ -53,7 +82,7 @@ for i in range(1, n + 1):
         w(f'<wp:comment><wp:comment_id>{comment_id}</wp:comment_id><wp:comment_author><![CDATA[Reader {k}]]></wp:comment_author>'
           f'<wp:comment_author_email><![CDATA[reader{k}@mail.example]]></wp:comment_author_email>'
           f'<wp:comment_date_gmt><![CDATA[{date}]]></wp:comment_date_gmt>'
-          f'<wp:comment_content><![CDATA[Comment {k} on story {i}: ' + " ".join(rnd.choice(words) for _ in range(20)) + ']]></wp:comment_content>'
+          f'<wp:comment_content><![CDATA[Comment {k} on story {i}: ' + " ".join(pick(20)) + ']]></wp:comment_content>'
           f'<wp:comment_approved><![CDATA[1]]></wp:comment_approved><wp:comment_type><![CDATA[comment]]></wp:comment_type>'
           f'<wp:comment_parent>{parent}</wp:comment_parent><wp:comment_user_id>0</wp:comment_user_id></wp:comment>\n')
     w('</item>\n')

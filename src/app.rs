@@ -129,7 +129,36 @@ impl AppState {
         {
             self.reload_site().await?;
         }
+        self.tell_hub(&changes).await?;
         self.inner.last_change.store(last.id, Ordering::Release);
+        Ok(())
+    }
+
+    /// Ping the WebSub hub (if one is set) when these changes put a live article on the site.
+    async fn tell_hub(&self, changes: &[db::change::Change]) -> Result<()> {
+        let site = self.site();
+        let hub = site.settings.websub_hub.clone();
+        if hub.is_empty() {
+            return Ok(());
+        }
+        let mut ids: Vec<i64> = changes
+            .iter()
+            .filter(|c| {
+                c.entity == "post" && matches!(c.action.as_str(), "create" | "status" | "update")
+            })
+            .map(|c| c.entity_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let now = db::now();
+        let published = db::article::by_ids(&self.inner.db, &ids)
+            .await?
+            .iter()
+            .any(|a| a.kind == db::article::POST && a.is_live(now));
+        if published {
+            let topics = crate::websub::topics(&site.base_url);
+            tokio::spawn(async move { crate::websub::ping(&hub, &topics).await });
+        }
         Ok(())
     }
 

@@ -16,6 +16,7 @@ pub mod mail;
 pub mod media_store;
 pub mod render;
 pub mod search;
+pub mod websub;
 pub mod wxr;
 
 pub use error::{Error, Result};

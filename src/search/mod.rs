@@ -169,6 +169,14 @@ impl Search {
         let (schema, _) = schema();
         let index = Index::create_in_dir(dir, schema).map_err(engine_error)?;
         std::fs::write(dir.join("LAYOUT"), LAYOUT).map_err(engine_error)?;
+        // Record a position at once, so another process opening the folder finds a whole index.
+        let mut writer: IndexWriter<TantivyDocument> = index
+            .writer_with_num_threads(1, 15_000_000)
+            .map_err(engine_error)?;
+        let mut commit = writer.prepare_commit().map_err(engine_error)?;
+        commit.set_payload("0");
+        commit.commit().map_err(engine_error)?;
+        drop(writer);
         let s = Self::wrap(index, dir, 0)?;
         s.inner.fresh.store(true, Ordering::Release);
         Ok((s, true))

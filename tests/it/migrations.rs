@@ -70,10 +70,11 @@ fn sqlite_and_postgres_migrations_are_twins() {
             tables_and_columns(&read("sqlite")),
             tables_and_columns(&read("postgres")),
         );
+        // Every migration defines a table or an index; one the parser read nothing of is a
+        // parser that no longer understands the SQL.
         assert!(
-            s.iter()
-                .any(|item| !item.contains('.') && !item.starts_with("index ")),
-            "{name}: no table was parsed"
+            s.iter().any(|item| !item.contains('.')),
+            "{name}: no table or index was parsed"
         );
         assert_eq!(s, p, "{name} differs between backends");
     }

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod comments;
 pub mod pictures;
+pub mod python;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};

@@ -772,13 +772,15 @@ pub async fn ids_naming(db: &Db, entity: &str, id: i64) -> Result<Vec<i64>> {
 
 /// The rendered bodies of some articles, by id (cards are loaded without them).
 pub async fn bodies(db: &Db, ids: &[i64]) -> Result<HashMap<i64, String>> {
+    id_text_map(db, "SELECT id, body_html FROM posts WHERE", ids).await
+}
+
+/// `select` (`SELECT id, <text> FROM posts WHERE [condition AND]`) for these ids, as a map.
+pub async fn id_text_map(db: &Db, select: &str, ids: &[i64]) -> Result<HashMap<i64, String>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let sql = format!(
-        "SELECT id, body_html FROM posts WHERE id IN ({})",
-        placeholders(ids.len())
-    );
+    let sql = format!("{select} id IN ({})", placeholders(ids.len()));
     let rows: Vec<(i64, String)> = on_pool!(db, |pool| {
         let mut q = sqlx::query_as(&sql);
         for id in ids {

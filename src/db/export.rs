@@ -26,21 +26,12 @@ pub async fn posts_after(db: &Db, after_id: i64, limit: i64) -> Result<Vec<Artic
 
 /// The post passwords among these articles (only those that have one).
 pub async fn passwords(db: &Db, ids: &[i64]) -> Result<HashMap<i64, String>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let sql = format!(
-        "SELECT id, password FROM posts WHERE password <> '' AND id IN ({})",
-        placeholders(ids.len())
-    );
-    let rows: Vec<(i64, String)> = on_pool!(db, |pool| {
-        let mut q = sqlx::query_as(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(pool).await?
-    });
-    Ok(rows.into_iter().collect())
+    crate::db::article::id_text_map(
+        db,
+        "SELECT id, password FROM posts WHERE password <> '' AND",
+        ids,
+    )
+    .await
 }
 
 /// Every comment of these articles, whatever its status, oldest first.

@@ -282,12 +282,9 @@ impl Search {
         doc
     }
 
-    /// Apply a batch: replace the documents of `upserts`, remove `removals`, record `cursor`.
-    /// With `clear`, everything else is dropped first (a rebuild's first batch).
-    pub async fn write(&self, batch: Batch, cursor: i64) -> Result<()> {
-        let _one = self.inner.writing.lock().await;
-        let engine = self.inner.clone();
-        let docs: Vec<(i64, TantivyDocument)> = batch
+    /// The index documents of a batch's articles, with their ids.
+    fn documents(&self, batch: &Batch) -> Vec<(i64, TantivyDocument)> {
+        batch
             .upserts
             .iter()
             .map(|(a, terms, users)| {
@@ -295,7 +292,15 @@ impl Search {
                 let users: Vec<&User> = users.iter().collect();
                 (a.id, self.document(a, &terms, &users))
             })
-            .collect();
+            .collect()
+    }
+
+    /// Apply a batch: replace the documents of `upserts`, remove `removals`, record `cursor`.
+    /// With `clear`, everything else is dropped first (a rebuild's first batch).
+    pub async fn write(&self, batch: Batch, cursor: i64) -> Result<()> {
+        let _one = self.inner.writing.lock().await;
+        let engine = self.inner.clone();
+        let docs = self.documents(&batch);
         let removals = batch.removals;
         tokio::task::spawn_blocking(move || -> Result<()> {
             let mut writer: IndexWriter<TantivyDocument> = engine
@@ -350,15 +355,8 @@ impl Search {
         let mut pending: Option<tokio::task::JoinHandle<Result<()>>> = None;
         while let Some(batch) = batches.recv().await {
             let batch = batch?;
-            let docs: Vec<TantivyDocument> = batch
-                .upserts
-                .iter()
-                .map(|(a, terms, users)| {
-                    let terms: Vec<&SiteTerm> = terms.iter().collect();
-                    let users: Vec<&User> = users.iter().collect();
-                    self.document(a, &terms, &users)
-                })
-                .collect();
+            let docs: Vec<TantivyDocument> =
+                self.documents(&batch).into_iter().map(|(_, d)| d).collect();
             count += docs.len();
             if let Some(p) = pending.take() {
                 p.await.map_err(engine_error)??;

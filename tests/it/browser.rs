@@ -6,7 +6,7 @@ use std::process::Command;
 use crate::support::{Backend, TestApp};
 
 /// Whether the browser tools are installed; under CI=true their absence fails the test.
-fn browser_tools_ready(dir: &Path) -> bool {
+pub fn browser_tools_ready(dir: &Path) -> bool {
     let missing: Vec<&str> = [
         ("/usr/bin/chromium", Path::new("/usr/bin/chromium").exists()),
         (

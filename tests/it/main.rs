@@ -14,6 +14,7 @@ mod comments;
 mod feeds;
 mod hostile;
 mod import;
+mod lighthouse;
 mod media;
 mod metadata;
 mod migrations;

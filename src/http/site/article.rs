@@ -57,31 +57,8 @@ pub async fn show(
     let site = state.site();
     let db = state.db();
     let now = db::now();
-    if let Some(m) = site.structure.matches(segs) {
-        let found = match (&m.slug, m.id) {
-            (_, Some(id)) => articles::get(db, id).await?,
-            (Some(slug), None) => articles::by_slug(db, articles::POST, slug).await?,
-            (None, None) => None,
-        };
-        if let Some(a) = found.filter(|a| a.is_live(now) && a.kind == articles::POST) {
-            return page_or_redirect(state, &site, &a, parsed, requested, visitor).await;
-        }
-        if let Some(slug) = &m.slug
-            && let Some(a) = articles::by_old_slug(db, slug)
-                .await?
-                .filter(|a| a.is_live(now))
-        {
-            return Ok(Found::Canonical(
-                gather::article_path(state, &site, &a).await?,
-            ));
-        }
-    }
-    if let [slug] = segs
-        && let Some(p) = articles::by_slug(db, articles::PAGE, slug)
-            .await?
-            .filter(|a| a.is_live(now))
-    {
-        return page_or_redirect(state, &site, &p, parsed, requested, visitor).await;
+    if let Some(a) = find_live(state, segs).await? {
+        return page_or_redirect(state, &site, &a, parsed, requested, visitor).await;
     }
     // WordPress guesses: a path ending in an article's slug (a bare slug, or a link made under an
     // older permalink structure) goes to its permalink.
@@ -99,7 +76,7 @@ pub async fn show(
     Err(Error::NotFound)
 }
 
-/// The live article or page a path names exactly (no old slugs or guesses): for its comments feed.
+/// The live article or page a path names exactly (no old slugs or guesses).
 pub async fn find_live(state: &AppState, segs: &[String]) -> Result<Option<Article>> {
     let site = state.site();
     let db = state.db();

@@ -63,16 +63,7 @@ pub async fn show(
             route => listing_feed(state, &site, route, format).await?,
         }
     };
-    let last_modified = change::latest_at(state.db())
-        .await?
-        .unwrap_or(feed.updated)
-        .max(feed.updated);
-    Ok(conditional::respond(
-        headers,
-        format.content_type(),
-        feed::write(&feed, format),
-        last_modified,
-    ))
+    answer(state, feed, format, headers).await
 }
 
 /// The site's feed, or an archive's.
@@ -128,7 +119,7 @@ pub async fn of_articles(
     ))
 }
 
-/// Serve a feed made by `of_articles`.
+/// Serve a feed in `format`, with validators.
 pub async fn answer(
     state: &AppState,
     feed: Feed,

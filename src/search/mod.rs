@@ -6,6 +6,7 @@
 pub mod follow;
 pub mod query;
 mod stem;
+mod words;
 
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
@@ -22,7 +23,7 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer};
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
     TantivyDocument, Term,
@@ -35,7 +36,7 @@ use crate::db::user::User;
 use crate::error::{Error, Result};
 
 /// Bumped whenever the fields or analysis change: an index of another layout is rebuilt.
-const LAYOUT: &str = "newsroom-search-1";
+const LAYOUT: &str = "newsroom-search-2";
 
 /// The analyzer every text field uses.
 const ANALYZER: &str = "news";
@@ -88,7 +89,7 @@ fn schema() -> (Schema, Fields) {
 }
 
 fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(words::WordTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(stem::ScriptStemmer)
@@ -421,6 +422,11 @@ impl Search {
             if tokens.is_empty() {
                 continue;
             }
+            if tokens.len() > 1 {
+                // Characters of an unspaced script: the word is the phrase they make.
+                parts.push((word_occur, self.phrase_query(&tokens)));
+                continue;
+            }
             let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             for token in &tokens {
                 for (name, weight) in WEIGHTS {
@@ -450,26 +456,31 @@ impl Search {
             if tokens.len() < 2 {
                 continue;
             }
-            let alternatives: Vec<(Occur, Box<dyn Query>)> = ["title", "excerpt", "body"]
-                .iter()
-                .map(|name| {
-                    let field = self.field(name);
-                    let terms = tokens
-                        .iter()
-                        .map(|t| Term::from_field_text(field, t))
-                        .collect();
-                    (
-                        Occur::Should,
-                        Box::new(PhraseQuery::new(terms)) as Box<dyn Query>,
-                    )
-                })
-                .collect();
-            parts.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+            parts.push((Occur::Must, self.phrase_query(&tokens)));
         }
         if parts.is_empty() {
             return None;
         }
         Some(Box::new(BooleanQuery::new(parts)))
+    }
+
+    /// These tokens in this order in the title, the summary or the text.
+    fn phrase_query(&self, tokens: &[String]) -> Box<dyn Query> {
+        let alternatives: Vec<(Occur, Box<dyn Query>)> = ["title", "excerpt", "body"]
+            .iter()
+            .map(|name| {
+                let field = self.field(name);
+                let terms = tokens
+                    .iter()
+                    .map(|t| Term::from_field_text(field, t))
+                    .collect();
+                (
+                    Occur::Should,
+                    Box::new(PhraseQuery::new(terms)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        Box::new(BooleanQuery::new(alternatives))
     }
 
     /// Filters of a request, as required clauses.
@@ -676,7 +687,7 @@ mod tests {
             s.tokens("переговорах переговоры"),
             vec!["переговор", "переговор"]
         );
-        assert_eq!(s.tokens("東京 café"), vec!["東京", "café"]);
+        assert_eq!(s.tokens("東京 café"), vec!["東", "京", "café"]);
         let _ = std::fs::remove_dir_all(s.dir());
     }
 

@@ -37,12 +37,17 @@ both_backends! {
         story(&app, ann, "Negotiators resume talks in Geneva", "The delegations talked for hours about a prisoner exchange and a ceasefire.", vec![world]).await;
         story(&app, bob, "Exchange rates fall", "The prisoner of a bad exchange rate is the importer, said the bank.", vec![sport]).await;
         story(&app, ann, "Переговоры в Стамбуле", "Делегации провели переговоры о прекращении огня.", vec![world]).await;
+        story(&app, ann, "東京で首脳会談", "東京都知事が記者会見を開いた。", vec![world]).await;
         story(&app, bob, "Marathon record <b>broken</b> & more", "A runner broke the course record. <script>alert(1)</script>", vec![sport]).await;
         wait_until_found(&app, "geneva").await;
 
         // Stemming: "talking" finds "talks" and "talked"; Russian forms find each other.
         assert_eq!(titles(&app, &q("talking")).await, vec!["Negotiators resume talks in Geneva"]);
         assert_eq!(titles(&app, &q("переговорах")).await, vec!["Переговоры в Стамбуле"]);
+        // Japanese, written without spaces, is found by any of its words.
+        assert_eq!(titles(&app, &q("知事")).await, vec!["東京で首脳会談"]);
+        assert_eq!(titles(&app, &q("会談")).await, vec!["東京で首脳会談"]);
+        assert!(titles(&app, &q("知会")).await.is_empty(), "characters must be together");
         // A phrase needs its words together and in order.
         assert_eq!(titles(&app, &q("\"prisoner exchange\"")).await, vec!["Negotiators resume talks in Geneva"]);
         assert_eq!(titles(&app, &q("prisoner exchange")).await.len(), 2);

@@ -28,6 +28,7 @@ struct Inner {
     site: RwLock<Arc<Site>>,
     last_change: AtomicI64,
     search: crate::search::Search,
+    memo: crate::memo::Memo,
 }
 
 impl AppState {
@@ -52,6 +53,7 @@ impl AppState {
                 site: RwLock::new(Arc::new(site)),
                 last_change: AtomicI64::new(last_change),
                 search,
+                memo: crate::memo::Memo::default(),
             }),
         })
     }
@@ -74,6 +76,11 @@ impl AppState {
     /// Where the site's mail goes.
     pub fn mailer(&self) -> &Mailer {
         &self.inner.mailer
+    }
+
+    /// Costly documents kept until the site changes (the sitemaps).
+    pub fn memo(&self) -> &crate::memo::Memo {
+        &self.inner.memo
     }
 
     /// This node's search index.

@@ -14,6 +14,7 @@ pub mod error;
 pub mod http;
 pub mod mail;
 pub mod media_store;
+pub mod memo;
 pub mod render;
 pub mod search;
 pub mod websub;

@@ -25,8 +25,7 @@ use tantivy::schema::{
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer};
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
-    TantivyDocument, Term,
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term,
 };
 
 use crate::content::text;
@@ -551,21 +550,36 @@ impl Search {
         clauses.extend(self.filters(r));
         let q = BooleanQuery::new(clauses);
         let searcher = self.inner.reader.searcher();
+        // Two phases, so the engine can skip blocks that cannot make the top (block-max WAND):
+        // the best by relevance alone, then those re-ranked with their age. Counting is its own
+        // pass, which needs no scores.
+        let limit = r.limit.clamp(1, 100);
+        let offset = r.offset.min(10_000);
+        let pool = offset + limit + RERANK_EXTRA;
+        let best = searcher
+            .search(&q, &TopDocs::with_limit(pool).order_by_score())
+            .map_err(engine_error)?;
+        let total = if best.len() < pool {
+            best.len()
+        } else {
+            searcher.search(&q, &Count).map_err(engine_error)?
+        };
         let now = Utc::now().timestamp();
-        let top = TopDocs::with_limit(r.limit.clamp(1, 100))
-            .and_offset(r.offset.min(10_000))
-            .tweak_score(move |segment: &SegmentReader| {
-                let published = segment
+        let mut ranked: Vec<(Score, DocAddress)> = best
+            .into_iter()
+            .map(|(score, address)| {
+                let at = searcher
+                    .segment_reader(address.segment_ord)
                     .fast_fields()
                     .i64("published")
                     .ok()
-                    .map(|c| c.first_or_default_col(0));
-                move |doc: tantivy::DocId, score: Score| {
-                    let at = published.as_ref().map_or(now, |c| c.get_val(doc));
-                    score * recency(now - at)
-                }
-            });
-        let (total, docs) = searcher.search(&q, &(Count, top)).map_err(engine_error)?;
+                    .and_then(|c| c.first(address.doc_id))
+                    .unwrap_or(now);
+                (score * recency(now - at), address)
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let docs: Vec<(Score, DocAddress)> = ranked.into_iter().skip(offset).take(limit).collect();
         let f = self.inner.fields;
         let mut title_snippets =
             SnippetGenerator::create(&searcher, &q, f.title).map_err(engine_error)?;
@@ -581,7 +595,13 @@ impl Search {
             };
             let mut title = title_snippets.snippet_from_doc(&doc);
             title.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let mut body = body_snippets.snippet_from_doc(&doc);
+            // The passage is looked for in the opening of the text (news puts what matters
+            // first); reading whole bodies for ten results would cost more than the search.
+            let text = doc
+                .get_first(f.body)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            let mut body = body_snippets.snippet(opening(text, SNIPPET_SOURCE_BYTES));
             body.set_snippet_prefix_postfix("<mark>", "</mark>");
             hits.push(Hit {
                 id: id as i64,
@@ -647,6 +667,25 @@ impl Search {
         }
         Ok(ids)
     }
+}
+
+/// Candidates beyond the page re-ranked with their age (a newer article can overtake an older
+/// one this far down by relevance).
+const RERANK_EXTRA: usize = 40;
+
+/// How much of an article's text a result's passage is chosen from.
+const SNIPPET_SOURCE_BYTES: usize = 3000;
+
+/// The first `max` bytes of `text`, cut at a character boundary.
+fn opening(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// A newer article ranks higher on equal relevance: ×2 today, ×1.5 at a month, towards ×1.

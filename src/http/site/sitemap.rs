@@ -34,8 +34,36 @@ pub fn is_sitemap(path: &str) -> bool {
 
 /// Answer a sitemap path (see `is_sitemap`).
 pub async fn show(state: &AppState, path: &str, headers: &HeaderMap) -> Result<Response> {
+    // Made once per change of the site: the index reads every month's newest change. The news
+    // sitemap moves with the clock (48 hours) and reads one index range: always made afresh.
+    let stamp = change::latest_id(state.db()).await?;
+    let kept = if path == "/news-sitemap.xml" {
+        None
+    } else {
+        state.memo().get(path, stamp)
+    };
+    let body = match kept {
+        Some(body) => body,
+        None => {
+            let body = std::sync::Arc::new(make(state, path).await?);
+            state.memo().put(path, stamp, body.clone());
+            body
+        }
+    };
+    let last_modified = change::latest_at(state.db())
+        .await?
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    Ok(conditional::respond(
+        headers,
+        XML,
+        body.as_str().to_owned(),
+        last_modified,
+    ))
+}
+
+async fn make(state: &AppState, path: &str) -> Result<String> {
     let site = state.site();
-    let body = match path {
+    Ok(match path {
         "/sitemap.xml" | "/wp-sitemap.xml" | "/sitemap_index.xml" => index(state, &site).await?,
         "/news-sitemap.xml" => news(state, &site).await?,
         "/sitemap-pages.xml" => pages(state, &site).await?,
@@ -49,11 +77,7 @@ pub async fn show(state: &AppState, path: &str, headers: &HeaderMap) -> Result<R
                 .ok_or(Error::NotFound)?;
             month(state, &site, name).await?
         }
-    };
-    let last_modified = change::latest_at(state.db())
-        .await?
-        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
-    Ok(conditional::respond(headers, XML, body, last_modified))
+    })
 }
 
 async fn index(state: &AppState, site: &Site) -> Result<String> {

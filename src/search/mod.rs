@@ -170,13 +170,10 @@ impl Search {
         let index = Index::create_in_dir(dir, schema).map_err(engine_error)?;
         std::fs::write(dir.join("LAYOUT"), LAYOUT).map_err(engine_error)?;
         // Record a position at once, so another process opening the folder finds a whole index.
-        let mut writer: IndexWriter<TantivyDocument> = index
+        let writer: IndexWriter<TantivyDocument> = index
             .writer_with_num_threads(1, 15_000_000)
             .map_err(engine_error)?;
-        let mut commit = writer.prepare_commit().map_err(engine_error)?;
-        commit.set_payload("0");
-        commit.commit().map_err(engine_error)?;
-        drop(writer);
+        commit_at(writer, 0)?;
         let s = Self::wrap(index, dir, 0)?;
         s.inner.fresh.store(true, Ordering::Release);
         Ok((s, true))
@@ -303,7 +300,7 @@ impl Search {
         let docs = self.documents(&batch);
         let removals = batch.removals;
         tokio::task::spawn_blocking(move || -> Result<()> {
-            let mut writer: IndexWriter<TantivyDocument> = engine
+            let writer: IndexWriter<TantivyDocument> = engine
                 .index
                 .writer_with_num_threads(1, 32_000_000)
                 .map_err(engine_error)?;
@@ -313,10 +310,7 @@ impl Search {
             for (_, doc) in docs {
                 writer.add_document(doc).map_err(engine_error)?;
             }
-            let mut commit = writer.prepare_commit().map_err(engine_error)?;
-            commit.set_payload(&cursor.to_string());
-            commit.commit().map_err(engine_error)?;
-            writer.wait_merging_threads().map_err(engine_error)?;
+            commit_at(writer, cursor)?;
             engine.reader.reload().map_err(engine_error)?;
             Ok(())
         })
@@ -374,12 +368,9 @@ impl Search {
         }
         let engine = self.inner.clone();
         tokio::task::spawn_blocking(move || -> Result<()> {
-            let mut writer = Arc::into_inner(writer)
+            let writer = Arc::into_inner(writer)
                 .ok_or_else(|| Error::Internal("search writer still shared".into()))?;
-            let mut commit = writer.prepare_commit().map_err(engine_error)?;
-            commit.set_payload(&cursor.to_string());
-            commit.commit().map_err(engine_error)?;
-            writer.wait_merging_threads().map_err(engine_error)?;
+            commit_at(writer, cursor)?;
             engine.reader.reload().map_err(engine_error)?;
             Ok(())
         })
@@ -667,6 +658,15 @@ impl Search {
         }
         Ok(ids)
     }
+}
+
+/// Commit what `writer` holds with the change-log position it reflects (the commit payload a
+/// restart resumes from), and let its merges finish.
+fn commit_at(mut writer: IndexWriter<TantivyDocument>, cursor: i64) -> Result<()> {
+    let mut commit = writer.prepare_commit().map_err(engine_error)?;
+    commit.set_payload(&cursor.to_string());
+    commit.commit().map_err(engine_error)?;
+    writer.wait_merging_threads().map_err(engine_error)
 }
 
 /// Candidates beyond the page re-ranked with their age (a newer article can overtake an older

@@ -53,11 +53,11 @@ pub async fn latest_id(db: &Db) -> Result<i64> {
     Ok(id)
 }
 
-/// When the newest change was made (None when there is none): a bound for Last-Modified that is
-/// never stale, whatever changed.
-pub async fn latest_at(db: &Db) -> Result<Option<DateTime<Utc>>> {
-    const SQL: &str = "SELECT at FROM changes ORDER BY id DESC LIMIT 1";
-    Ok(on_pool!(db, |pool| sqlx::query_scalar(SQL)
+/// The newest change's id and time (None when there is none): what documents made from the
+/// site are stamped with, and a Last-Modified that is never stale, whatever changed.
+pub async fn latest(db: &Db) -> Result<Option<(i64, DateTime<Utc>)>> {
+    const SQL: &str = "SELECT id, at FROM changes ORDER BY id DESC LIMIT 1";
+    Ok(on_pool!(db, |pool| sqlx::query_as(SQL)
         .fetch_optional(pool)
         .await?))
 }

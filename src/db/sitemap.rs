@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::db::article::Article;
-use crate::db::{Db, Window, now};
+use crate::db::{Db, now};
 use crate::error::Result;
 use crate::on_pool;
 
@@ -61,29 +61,6 @@ pub async fn months(db: &Db) -> Result<Vec<Month>> {
             })
         })
         .collect())
-}
-
-/// Live articles published in `[from, to)`, oldest first, in `window`.
-pub async fn articles_between(
-    db: &Db,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    window: Window,
-) -> Result<Vec<Article>> {
-    let ids: Vec<i64> = on_pool!(db, |pool| {
-        sqlx::query_scalar(
-        "SELECT id FROM posts WHERE kind = 'post' AND status = 'published' AND published_at >= $1 \
-         AND published_at < $2 AND published_at <= $3 ORDER BY published_at, id LIMIT $4 OFFSET $5"
-    )
-    .bind(from)
-    .bind(to)
-    .bind(now())
-    .bind(window.limit)
-    .bind(window.offset)
-    .fetch_all(pool)
-    .await?
-    });
-    crate::db::article::by_ids(db, &ids).await
 }
 
 /// Every live static page.

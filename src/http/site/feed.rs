@@ -126,9 +126,9 @@ pub async fn answer(
     format: Format,
     headers: &HeaderMap,
 ) -> Result<Response> {
-    let last_modified = change::latest_at(state.db())
+    let last_modified = change::latest(state.db())
         .await?
-        .unwrap_or(feed.updated)
+        .map_or(feed.updated, |(_, at)| at)
         .max(feed.updated);
     Ok(conditional::respond(
         headers,

@@ -36,7 +36,9 @@ pub fn is_sitemap(path: &str) -> bool {
 pub async fn show(state: &AppState, path: &str, headers: &HeaderMap) -> Result<Response> {
     // Made once per change of the site: the index reads every month's newest change. The news
     // sitemap moves with the clock (48 hours) and reads one index range: always made afresh.
-    let stamp = change::latest_id(state.db()).await?;
+    let (stamp, last_modified) = change::latest(state.db())
+        .await?
+        .unwrap_or((0, DateTime::<Utc>::UNIX_EPOCH));
     let kept = if path == "/news-sitemap.xml" {
         None
     } else {
@@ -50,9 +52,6 @@ pub async fn show(state: &AppState, path: &str, headers: &HeaderMap) -> Result<R
             body
         }
     };
-    let last_modified = change::latest_at(state.db())
-        .await?
-        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
     Ok(conditional::respond(
         headers,
         XML,
@@ -171,7 +170,7 @@ async fn month(state: &AppState, site: &Site, name: &str) -> Result<String> {
         offset: (file - 1) * PER_FILE,
         limit: PER_FILE,
     };
-    let list = rows::articles_between(state.db(), from, to, window).await?;
+    let list = crate::db::article::between(state.db(), from, to, window).await?;
     if list.is_empty() {
         return Err(Error::NotFound);
     }

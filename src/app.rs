@@ -29,6 +29,11 @@ struct Inner {
     last_change: AtomicI64,
     search: crate::search::Search,
     memo: crate::memo::Memo,
+    page_cache: Arc<crate::cache::PageCache>,
+    /// One follower of the change log at a time (the loop, a write's answer, a notification).
+    following: tokio::sync::Mutex<()>,
+    /// Woken when the database says the change log grew (PostgreSQL's NOTIFY).
+    changes_waiting: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -43,6 +48,7 @@ impl AppState {
         let mailer = Mailer::from_config(&config)?;
         let media = MediaStore::in_data_dir(&config.data_dir);
         let (search, _) = crate::search::Search::open(&config.data_dir.join("search"))?;
+        let config_cache_mb = config.page_cache_mb;
         Ok(AppState {
             inner: Arc::new(Inner {
                 db,
@@ -54,6 +60,9 @@ impl AppState {
                 last_change: AtomicI64::new(last_change),
                 search,
                 memo: crate::memo::Memo::default(),
+                page_cache: Arc::new(crate::cache::PageCache::new(config_cache_mb)),
+                following: tokio::sync::Mutex::new(()),
+                changes_waiting: tokio::sync::Notify::new(),
             }),
         })
     }
@@ -83,14 +92,28 @@ impl AppState {
         &self.inner.memo
     }
 
+    /// This node's page cache.
+    pub fn page_cache(&self) -> &Arc<crate::cache::PageCache> {
+        &self.inner.page_cache
+    }
+
     /// This node's search index.
     pub fn search(&self) -> &crate::search::Search {
         &self.inner.search
     }
 
-    /// Keep this node's search index following the change log (in the background).
+    /// Keep this node's search index following the change log (in the background); each commit
+    /// of the index drops the kept search pages.
     pub fn spawn_search_follower(&self) -> tokio::task::JoinHandle<()> {
-        crate::search::follow::spawn(self.inner.db.clone(), self.inner.search.clone())
+        let cache = self.inner.page_cache.clone();
+        crate::search::follow::spawn(
+            self.inner.db.clone(),
+            self.inner.search.clone(),
+            Arc::new(move || {
+                let search = [crate::cache::deps::Tag::Search].into_iter().collect();
+                cache.invalidate(&crate::cache::Stale::Tags(search));
+            }),
+        )
     }
 
     /// The configuration this instance runs with.
@@ -123,22 +146,42 @@ impl AppState {
         Ok(())
     }
 
-    /// Read the change log since last time; reload the snapshot if settings or terms changed.
+    /// Read the change log since last time: reload the snapshot if settings or terms changed,
+    /// drop the kept pages that show what changed, ping the WebSub hub.
     pub async fn follow_changes(&self) -> Result<()> {
-        let after = self.inner.last_change.load(Ordering::Acquire);
-        let changes = db::change::since(&self.inner.db, after, 1000).await?;
-        let Some(last) = changes.last() else {
-            return Ok(());
-        };
-        if changes
-            .iter()
-            .any(|c| matches!(c.entity.as_str(), "setting" | "term" | "site"))
-        {
-            self.reload_site().await?;
+        let _one = self.inner.following.lock().await;
+        loop {
+            let after = self.inner.last_change.load(Ordering::Acquire);
+            let changes = db::change::since(&self.inner.db, after, 1000).await?;
+            let Some(last) = changes.last() else {
+                return Ok(());
+            };
+            let before = self.site();
+            if changes
+                .iter()
+                .any(|c| matches!(c.entity.as_str(), "setting" | "term" | "site"))
+            {
+                self.reload_site().await?;
+            }
+            // After the snapshot is new, so a page built from the old one is not kept.
+            let after_site = self.site();
+            let is_category = |id: i64| {
+                before.categories.iter().any(|t| t.id == id)
+                    || after_site.categories.iter().any(|t| t.id == id)
+            };
+            let stale = crate::cache::invalidate::stale(&changes, is_category);
+            self.inner.page_cache.invalidate(&stale);
+            self.tell_hub(&changes).await?;
+            self.inner.last_change.store(last.id, Ordering::Release);
+            if changes.len() < 1000 {
+                return Ok(());
+            }
         }
-        self.tell_hub(&changes).await?;
-        self.inner.last_change.store(last.id, Ordering::Release);
-        Ok(())
+    }
+
+    /// Say that the change log grew (a notification from the database).
+    pub fn changes_arrived(&self) {
+        self.inner.changes_waiting.notify_one();
     }
 
     /// Ping the WebSub hub (if one is set) when these changes put a live article on the site.
@@ -194,8 +237,7 @@ async fn load_site(db: &Db, theme: &Theme, site_url: &str) -> Result<Site> {
     Ok(site)
 }
 
-/// Background upkeep: publish due scheduled articles and follow the change log every second;
-/// hourly, forget what has expired (spent comment-form tokens, sessions, sign-in attempts, reset
+/// Background upkeep: publish due scheduled articles every second; hourly, forget what has expired (spent comment-form tokens, sessions, sign-in attempts, reset
 /// links, editors' presence).
 pub fn spawn_upkeep(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -213,11 +255,38 @@ pub fn spawn_upkeep(state: AppState) -> tokio::task::JoinHandle<()> {
             {
                 tracing::warn!("forgetting expired rows: {e}");
             }
-            if let Err(e) = state.follow_changes().await {
-                tracing::warn!("following the change log: {e}");
-            }
             n += 1;
         }
+    })
+}
+
+/// Follow the change log: at once when the database says it grew (PostgreSQL's LISTEN/NOTIFY,
+/// so a write on another node reaches this one's cache in milliseconds), and every 250 ms
+/// whatever happens, which also covers a lost notification or SQLite written by another process.
+pub fn spawn_change_follower(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let listen = async {
+            match state.db().change_listener() {
+                Some(listener) => {
+                    let notified = state.clone();
+                    listener.run(move || notified.changes_arrived()).await
+                }
+                None => std::future::pending().await,
+            }
+        };
+        let follow = async {
+            loop {
+                let _ = tokio::time::timeout(
+                    Duration::from_millis(250),
+                    state.inner.changes_waiting.notified(),
+                )
+                .await;
+                if let Err(e) = state.follow_changes().await {
+                    tracing::warn!("following the change log: {e}");
+                }
+            }
+        };
+        tokio::join!(listen, follow);
     })
 }
 
@@ -254,6 +323,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     let upkeep = spawn_upkeep(state.clone());
+    let follower = spawn_change_follower(state.clone());
     let search = state.spawn_search_follower();
     let app = crate::http::router(state.clone());
     axum::serve(
@@ -263,6 +333,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     upkeep.abort();
+    follower.abort();
     search.abort();
     state.close().await;
     Ok(())

@@ -176,6 +176,9 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<String>,
+    /// Memory for finished pages, in megabytes (0 turns the page cache off). Default 64.
+    #[arg(long, env = "NEWSROOM_PAGE_CACHE_MB")]
+    pub page_cache_mb: Option<u64>,
 }
 
 /// Options of `demo`.
@@ -221,6 +224,7 @@ struct FileConfig {
     site_url: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    page_cache_mb: Option<u64>,
 }
 
 /// The resolved configuration of one running instance.
@@ -237,6 +241,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of the site's mail.
     pub mail_from: String,
+    /// Memory for the page cache in megabytes; 0 turns it off.
+    pub page_cache_mb: u64,
 }
 
 impl Config {
@@ -278,6 +284,10 @@ impl Config {
             mail_from: env("NEWSROOM_MAIL_FROM")
                 .or(file.mail_from)
                 .unwrap_or_else(|| "Newsroom <newsroom@localhost>".into()),
+            page_cache_mb: serve
+                .page_cache_mb
+                .or(file.page_cache_mb)
+                .unwrap_or(crate::cache::DEFAULT_MB),
         })
     }
 
@@ -292,6 +302,7 @@ impl Config {
             site_url: "http://127.0.0.1".into(),
             smtp_url: None,
             mail_from: "Newsroom <newsroom@localhost>".into(),
+            page_cache_mb: crate::cache::DEFAULT_MB,
         }
     }
 }

@@ -49,6 +49,12 @@ pub fn issue(secret: &str, post_id: i64, now: DateTime<Utc>, nonce: u64) -> Stri
     )
 }
 
+/// The article a genuine token was made for.
+pub fn post_of(secret: &str, token: &str) -> Option<i64> {
+    let payload = signing::verify(secret, PURPOSE, token)?;
+    payload.split('-').nth(1)?.parse().ok()
+}
+
 /// Check a token that came back with a form for `post_id`.
 pub fn check(
     secret: &str,

@@ -156,6 +156,78 @@ macro_rules! refresh_live_at {
     };
 }
 
+/// Where a post is listed while it is live: the list of its kind (home, date archives, feeds),
+/// and its terms' and authors' archives, in the order of its date (sticky ones first at home).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Listed {
+    kind: String,
+    at: Option<DateTime<Utc>>,
+    sticky: bool,
+    terms: Vec<i64>,
+    authors: Vec<i64>,
+}
+
+/// The change-log entries naming the lists that gain, lose or reorder a post going from
+/// `before` to `after` (None: not live), so page caches drop exactly those lists.
+fn listings_touched(before: &Option<Listed>, after: &Option<Listed>) -> Vec<(i64, &'static str)> {
+    if before == after {
+        return Vec::new();
+    }
+    let mut out: Vec<(i64, &'static str)> = Vec::new();
+    for l in [before, after].into_iter().flatten() {
+        out.push((0, if l.kind == PAGE { "page" } else { "post" }));
+        out.extend(l.terms.iter().map(|t| (*t, "term")));
+        out.extend(l.authors.iter().map(|u| (*u, "author")));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// A post's listing as it is now inside `$tx` (None when it is not live).
+macro_rules! listed {
+    ($tx:expr, $id:expr) => {{
+        let row: Option<(String, String, Option<DateTime<Utc>>, bool)> =
+            sqlx::query_as("SELECT kind, status, published_at, sticky FROM posts WHERE id = $1")
+                .bind($id)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        match row {
+            Some((kind, state, at, sticky)) if state == status::PUBLISHED => {
+                let mut terms: Vec<i64> =
+                    sqlx::query_scalar("SELECT term_id FROM post_terms WHERE post_id = $1")
+                        .bind($id)
+                        .fetch_all(&mut *$tx)
+                        .await?;
+                let mut authors: Vec<i64> =
+                    sqlx::query_scalar("SELECT user_id FROM post_authors WHERE post_id = $1")
+                        .bind($id)
+                        .fetch_all(&mut *$tx)
+                        .await?;
+                terms.sort_unstable();
+                authors.sort_unstable();
+                Some(Listed {
+                    kind,
+                    at,
+                    sticky,
+                    terms,
+                    authors,
+                })
+            }
+            _ => None,
+        }
+    }};
+}
+
+/// Append a `listing` change-log entry for each list a post entered, left or moved in.
+macro_rules! log_listings {
+    ($tx:expr, $before:expr, $after:expr) => {
+        for (id, list) in listings_touched(&$before, &$after) {
+            log_change!($tx, "listing", id, list)?;
+        }
+    };
+}
+
 /// Insert an article with its bylines and terms in one transaction, returning its id. With an
 /// `audit` (a person saved it, not the demo or an import) it also keeps a first revision and
 /// appears in the activity log.
@@ -212,6 +284,8 @@ pub async fn insert(db: &Db, new: &NewArticle, audit: Option<&Audit>) -> Result<
         refresh_live_at!(tx, id);
         set_post_media!(tx, id, &new.media_ids);
         log_change!(tx, "post", id, "create")?;
+        let after = listed!(tx, id);
+        log_listings!(tx, None::<Listed>, after);
         if let Some(audit) = audit {
             keep_revision!(tx, id, audit.user_id, revision::REVISION, new)?;
             log_activity!(
@@ -304,6 +378,7 @@ pub async fn update(
         if version != expected_version {
             return Ok(None);
         }
+        let before = listed!(tx, id);
         // An article made without revisions (the demo, an import) keeps its first text as one.
         sqlx::query(revision::KEEP_ORIGINAL)
             .bind(id)
@@ -372,6 +447,8 @@ pub async fn update(
             .execute(&mut *tx)
             .await?;
         log_change!(tx, "post", id, "update")?;
+        let after = listed!(tx, id);
+        log_listings!(tx, before, after);
         let verb = if was_status == patch.status && patch.status != status::DRAFT {
             "edit"
         } else {
@@ -441,6 +518,7 @@ pub async fn set_status(
          version = version + $5 WHERE id = $1 AND ($6 IS NULL OR status = $6) RETURNING title, kind";
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
+        let before = listed!(tx, id);
         let done: Option<(String, String)> = sqlx::query_as(SET)
             .bind(id)
             .bind(status)
@@ -455,6 +533,8 @@ pub async fn set_status(
         };
         refresh_live_at!(tx, id);
         log_change!(tx, "post", id, "status")?;
+        let after = listed!(tx, id);
+        log_listings!(tx, before, after);
         log_activity!(tx, audit, change.action, kind.as_str(), Some(id), &title)?;
         tx.commit().await?;
         Ok(true)
@@ -489,6 +569,7 @@ pub async fn publish_due(db: &Db, audit: &Audit) -> Result<usize> {
 pub async fn delete(db: &Db, id: i64, audit: &Audit) -> Result<bool> {
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
+        let before = listed!(tx, id);
         let gone: Option<(String, String)> =
             sqlx::query_as("DELETE FROM posts WHERE id = $1 RETURNING title, kind")
                 .bind(id)
@@ -498,6 +579,7 @@ pub async fn delete(db: &Db, id: i64, audit: &Audit) -> Result<bool> {
             return Ok(false);
         };
         log_change!(tx, "post", id, "delete")?;
+        log_listings!(tx, before, None::<Listed>);
         log_activity!(
             tx,
             audit,

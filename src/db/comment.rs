@@ -106,6 +106,10 @@ pub async fn insert_once(
             .fetch_one(&mut *tx)
             .await?;
         log_change!(tx, "comment", id, "create")?;
+        if new.status == status::APPROVED {
+            // Public pages show it now: name its article for the caches.
+            log_change!(tx, "comments", new.post_id, "create")?;
+        }
         tx.commit().await?;
         Ok(Some(id))
     })
@@ -222,18 +226,20 @@ pub async fn set_status(
     action: &str,
     audit: &Audit,
 ) -> Result<bool> {
-    const SQL: &str = "UPDATE comments SET status = $2 WHERE id = $1 RETURNING author_name";
+    const SQL: &str =
+        "UPDATE comments SET status = $2 WHERE id = $1 RETURNING author_name, post_id";
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let author: Option<String> = sqlx::query_scalar(SQL)
+        let row: Option<(String, i64)> = sqlx::query_as(SQL)
             .bind(id)
             .bind(status)
             .fetch_optional(&mut *tx)
             .await?;
-        let Some(author) = author else {
+        let Some((author, post_id)) = row else {
             return Ok(false);
         };
         log_change!(tx, "comment", id, status)?;
+        log_change!(tx, "comments", post_id, status)?;
         log_activity!(
             tx,
             audit,
@@ -249,18 +255,20 @@ pub async fn set_status(
 
 /// Replace a comment's text; false if there is no such comment.
 pub async fn set_content(db: &Db, id: i64, content: &str, audit: &Audit) -> Result<bool> {
-    const SQL: &str = "UPDATE comments SET content = $2 WHERE id = $1 RETURNING author_name";
+    const SQL: &str =
+        "UPDATE comments SET content = $2 WHERE id = $1 RETURNING author_name, post_id";
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let author: Option<String> = sqlx::query_scalar(SQL)
+        let row: Option<(String, i64)> = sqlx::query_as(SQL)
             .bind(id)
             .bind(content)
             .fetch_optional(&mut *tx)
             .await?;
-        let Some(author) = author else {
+        let Some((author, post_id)) = row else {
             return Ok(false);
         };
         log_change!(tx, "comment", id, "edit")?;
+        log_change!(tx, "comments", post_id, "edit")?;
         log_activity!(
             tx,
             audit,
@@ -276,17 +284,18 @@ pub async fn set_content(db: &Db, id: i64, content: &str, audit: &Audit) -> Resu
 
 /// Delete a comment for good (its replies stay, re-parented to the top level); false if none.
 pub async fn delete(db: &Db, id: i64, audit: &Audit) -> Result<bool> {
-    const SQL: &str = "DELETE FROM comments WHERE id = $1 RETURNING author_name";
+    const SQL: &str = "DELETE FROM comments WHERE id = $1 RETURNING author_name, post_id";
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let author: Option<String> = sqlx::query_scalar(SQL)
+        let row: Option<(String, i64)> = sqlx::query_as(SQL)
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
-        let Some(author) = author else {
+        let Some((author, post_id)) = row else {
             return Ok(false);
         };
         log_change!(tx, "comment", id, "delete")?;
+        log_change!(tx, "comments", post_id, "delete")?;
         log_activity!(
             tx,
             audit,

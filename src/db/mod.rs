@@ -138,6 +138,15 @@ impl Db {
         Ok(())
     }
 
+    /// Something that wakes this node when another appends to the change log (PostgreSQL's
+    /// LISTEN/NOTIFY); None on SQLite, where polling the file is as quick.
+    pub fn change_listener(&self) -> Option<ChangeListener> {
+        match self {
+            Db::Sqlite(_) => None,
+            Db::Postgres(pool) => Some(ChangeListener { pool: pool.clone() }),
+        }
+    }
+
     /// "sqlite" or "postgres".
     pub fn backend(&self) -> &'static str {
         match self {
@@ -202,6 +211,39 @@ impl Window {
         Window {
             offset: (page - 1) * per_page,
             limit: per_page + 1,
+        }
+    }
+}
+
+/// The channel the change log's trigger notifies (migration 0008).
+const CHANGES_CHANNEL: &str = "newsroom_changes";
+
+/// Listens for the change log's notifications on a connection of its own.
+pub struct ChangeListener {
+    pool: PgPool,
+}
+
+impl ChangeListener {
+    /// Call `on_change` at each notification (and once after each (re)connection, for what was
+    /// missed meanwhile) until the pool closes.
+    pub async fn run(self, on_change: impl Fn() + Send + 'static) {
+        while !self.pool.is_closed() {
+            match sqlx::postgres::PgListener::connect_with(&self.pool).await {
+                Ok(mut listener) => match listener.listen(CHANGES_CHANNEL).await {
+                    Ok(()) => {
+                        on_change();
+                        while listener.recv().await.is_ok() {
+                            on_change();
+                        }
+                    }
+                    Err(e) => tracing::warn!("listening for changes: {e}"),
+                },
+                Err(e) if !self.pool.is_closed() => {
+                    tracing::warn!("connecting to listen for changes: {e}")
+                }
+                Err(_) => {}
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod client_ip;
 pub mod comments;
 pub mod conditional;
 pub mod gate;
+pub mod page_cache;
 pub mod post_password;
 pub mod rest;
 pub mod site;
@@ -67,6 +68,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             render_error_pages,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::serve,
         ))
         .with_state(state)
 }

@@ -69,6 +69,22 @@ impl Visitor {
         v
     }
 
+    /// Whether the request carries a cookie that can change a public page (remembered details,
+    /// held comments, a post password, a session): such pages are made for the one visitor.
+    pub fn has_personal_cookie(headers: &HeaderMap) -> bool {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| Cookie::split_parse_encoded(v).flatten())
+            .any(|c| {
+                matches!(
+                    c.name(),
+                    AUTHOR | EMAIL | URL | HELD | crate::content::post_password::COOKIE
+                ) || c.name().starts_with("newsroom_")
+            })
+    }
+
     /// Whether a page for this visitor shows something of theirs (details or held comments).
     pub fn is_personal(&self) -> bool {
         self.remember || !self.held.is_empty() || self.post_pass.is_some()

@@ -132,15 +132,24 @@ pub async fn rebuild(db: &Db, search: &Search) -> Result<usize> {
     Ok(count)
 }
 
-/// Follow the change log every quarter second, so a publish or edit is found within a second.
-pub fn spawn(db: Db, search: Search) -> tokio::task::JoinHandle<()> {
+/// Follow the change log every quarter second, so a publish or edit is found within a second;
+/// `committed` runs after each change of the index (the page cache drops its search pages).
+pub fn spawn(
+    db: Db,
+    search: Search,
+    committed: std::sync::Arc<dyn Fn() + Send + Sync>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(250));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            let before = search.commits();
             if let Err(e) = catch_up(&db, &search).await {
                 tracing::warn!("updating the search index: {e}");
+            }
+            if search.commits() != before {
+                committed();
             }
         }
     })

@@ -116,6 +116,8 @@ struct Engine {
     writing: tokio::sync::Mutex<()>,
     /// Made empty at opening: it must be filled from the database before it follows the log.
     fresh: std::sync::atomic::AtomicBool,
+    /// How many times this node changed the index.
+    commits: std::sync::atomic::AtomicU64,
 }
 
 /// A search as a reader asks it.
@@ -218,6 +220,7 @@ impl Search {
                 cursor: AtomicI64::new(cursor),
                 writing: tokio::sync::Mutex::new(()),
                 fresh: std::sync::atomic::AtomicBool::new(false),
+                commits: std::sync::atomic::AtomicU64::new(0),
             }),
         })
     }
@@ -230,6 +233,11 @@ impl Search {
     /// Whether the index was made empty at opening and has not been filled since.
     pub fn is_fresh(&self) -> bool {
         self.inner.fresh.load(Ordering::Acquire)
+    }
+
+    /// How many times this node changed the index (what it answers may differ after each).
+    pub fn commits(&self) -> u64 {
+        self.inner.commits.load(Ordering::Acquire)
     }
 
     /// The last change-log entry the index reflects.
@@ -317,6 +325,7 @@ impl Search {
         .await
         .map_err(engine_error)??;
         self.inner.cursor.store(cursor, Ordering::Release);
+        self.inner.commits.fetch_add(1, Ordering::AcqRel);
         Ok(())
     }
 
@@ -378,6 +387,7 @@ impl Search {
         .map_err(engine_error)??;
         self.inner.cursor.store(cursor, Ordering::Release);
         self.inner.fresh.store(false, Ordering::Release);
+        self.inner.commits.fetch_add(1, Ordering::AcqRel);
         Ok(count)
     }
 

@@ -16,7 +16,7 @@ both_backends! {
             app.publish(&d).await;
         }
         setting::set(app.state.db(), "posts_per_page", "5").await.expect("set");
-        app.state.reload_site().await.expect("reload");
+        app.follow().await;
 
         let first = app.page("/").await;
         let titles = texts(&first, ".card-title");
@@ -93,7 +93,7 @@ both_backends! {
         d.published_at = Some(Utc.with_ymd_and_hms(2025, 5, 31, 22, 30, 0).single().expect("date"));
         app.publish(&d).await;
         setting::set(app.state.db(), "timezone", "Europe/Kyiv").await.expect("set");
-        app.state.reload_site().await.expect("reload");
+        app.follow().await;
         let html = app.page("/2025/06/01/").await;
         assert_eq!(texts(&html, ".card-title"), vec!["Late night in Kyiv"]);
         assert_eq!(attrs(&html, ".card-title a", "href"), vec!["/2025/06/01/late-night-in-kyiv/"]);

@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-struct Child(std::process::Child);
+pub struct Child(std::process::Child);
 
 impl Drop for Child {
     fn drop(&mut self) {
@@ -59,7 +59,7 @@ fn an_unsupported_database_url_is_a_clear_error() {
 
 /// Start `newsroom serve` (with `extra` flags) on a data folder and database; the child, its base
 /// URL and the log lines that follow the "serving" one.
-fn spawn_server(
+pub fn spawn_server(
     dir: &std::path::Path,
     database: Option<&str>,
     extra: &[&str],

@@ -53,6 +53,8 @@ both_backends! {
 
         let mine = app.client.get(app.url(&path)).header("cookie", &cookie).send().await.expect("get").text().await.expect("body");
         assert_eq!(texts(&mine, &format!("#comment-{id} .comment-awaiting-moderation")), vec!["Your comment is awaiting moderation."]);
+        let heading = texts(&mine, "#comments-title").join(" ");
+        assert!(heading.contains("1 of yours awaiting moderation") || heading == "1 comment awaiting moderation", "{heading}");
         let theirs = app.page(&path).await;
         assert!(!theirs.contains("awaiting moderation") && !theirs.contains("A thoughtful comment"));
         let forged = cookie.replace("newsroom_held=", "newsroom_held=9");
@@ -60,6 +62,7 @@ both_backends! {
         assert!(!forged_view.contains("A thoughtful comment"), "a tampered cookie shows nothing");
 
         assert!(moderate_comment(app.state.db(), &newsroom::actions::capability::Actor::operator(), id, Moderation::Approve).await.expect("approve"));
+        app.follow().await;
         assert!(app.page(&path).await.contains("A thoughtful comment"));
         // Now previously approved: the same reader's next comment goes straight out.
         let form = app.open_form(&path).await;

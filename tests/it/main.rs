@@ -18,6 +18,7 @@ mod lighthouse;
 mod media;
 mod metadata;
 mod migrations;
+mod page_cache;
 mod privacy;
 mod rest;
 mod rest_writes;

@@ -70,10 +70,11 @@ fn sqlite_and_postgres_migrations_are_twins() {
             tables_and_columns(&read("sqlite")),
             tables_and_columns(&read("postgres")),
         );
-        // Every migration defines a table or an index; one the parser read nothing of is a
-        // parser that no longer understands the SQL.
+        // Every migration defines a table or an index (or, on PostgreSQL alone, a trigger); one
+        // the parser read nothing of is a parser that no longer understands the SQL.
         assert!(
-            s.iter().any(|item| !item.contains('.')),
+            s.iter().any(|item| !item.contains('.'))
+                || (s.is_empty() && read("postgres").contains("CREATE TRIGGER")),
             "{name}: no table or index was parsed"
         );
         assert_eq!(s, p, "{name} differs between backends");

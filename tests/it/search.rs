@@ -140,6 +140,8 @@ both_backends! {
             action: "unpublish",
         };
         newsroom::db::article::set_status(app.state.db(), live, &change, &audit).await.expect("unpublish");
+        // (As a write through the site does before it answers.)
+        app.follow().await;
         assert!(titles(&app, &q("dirigibles")).await.is_empty());
         let deadline = Instant::now() + Duration::from_secs(5);
         while !app.state.search().is_empty() && Instant::now() < deadline {

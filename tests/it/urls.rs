@@ -80,12 +80,12 @@ both_backends! {
         let id = app.publish(&d).await;
 
         setting::set(app.state.db(), "permalink_structure", "/%postname%/").await.expect("set");
-        app.state.reload_site().await.expect("reload");
+        app.follow().await;
         assert_eq!(app.redirect(&format!("/?p={id}")).await.1, "/summit-ends/");
         assert_eq!(texts(&app.page("/summit-ends/").await, "h1"), vec!["Summit ends"]);
 
         setting::set(app.state.db(), "permalink_structure", "/%category%/%postname%/").await.expect("set");
-        app.state.reload_site().await.expect("reload");
+        app.follow().await;
         assert_eq!(app.redirect(&format!("/?p={id}")).await.1, "/world/europe/summit-ends/");
         app.page("/world/europe/summit-ends/").await;
         // A link from the old structure still finds the article.

@@ -144,8 +144,24 @@ pub async fn show_dashboard(
     } else {
         Vec::new()
     };
+    // How the page cache is doing, for the person who runs the site.
+    let cache = staff.actor.can(Cap::ManageOptions).then(|| {
+        let s = state.page_cache().stats();
+        minijinja::context! {
+            on => state.page_cache().is_on(),
+            entries => s.entries,
+            megabytes => format!("{:.1}", s.bytes as f64 / 1_048_576.0),
+            capacity => format!("{:.0}", s.capacity as f64 / 1_048_576.0),
+            hits => s.hits,
+            misses => s.misses,
+            passes => s.passes,
+            hit_ratio => format!("{:.1}", s.hit_ratio() * 100.0),
+            invalidated => s.invalidated,
+            cleared => s.cleared,
+        }
+    });
     let ctx = minijinja::context! {
-        shell, glance, mine, review, scheduled, recent, can_write,
+        shell, glance, mine, review, scheduled, recent, can_write, cache,
         title => "Dashboard",
     };
     render(&state, "admin/dashboard.html", ctx)

@@ -35,6 +35,8 @@ struct ArticlePage {
     article: ArticleView,
     comments: Vec<CommentView>,
     comment_count: usize,
+    /// The visitor's own comments still held for moderation, shown to them alone.
+    held_count: usize,
     comment_pages: PaginationView,
     related: Vec<CardView>,
     form: CommentFormView,
@@ -197,6 +199,16 @@ async fn render_loaded(
     let terms = extras.terms.get(&a.id).cloned().unwrap_or_default();
     let authors = extras.authors.get(&a.id).cloned().unwrap_or_default();
     let open = comments_open(&site.settings, a, db::now());
+    if open
+        && site.settings.close_comments_days > 0
+        && let Some(published) = a.published_at
+    {
+        // The form closes by itself when the article reaches the site's age limit.
+        let closes =
+            published + chrono::Duration::days(i64::from(site.settings.close_comments_days));
+        let left = (closes - db::now()).num_seconds().max(1);
+        crate::cache::deps::expires_in(left as u64);
+    }
     let article = ArticleView::new(site, a, (&terms, &authors), &extras.media, open);
 
     let mut shown = if locked {
@@ -211,6 +223,7 @@ async fn render_loaded(
             && c.status != comment::status::APPROVED
             && c.status != comment::status::TRASH
     }));
+    let held_count = shown.len() - comment_count;
     shown.sort_by_key(|c| (c.created_at, c.id));
     let mut threads = views::thread(site, &shown, site.settings.thread_comments_depth, open);
     let per_page = site.settings.comments_per_page as usize;
@@ -274,6 +287,7 @@ async fn render_loaded(
         article,
         comments: threads,
         comment_count,
+        held_count,
         comment_pages,
         related,
         form,
@@ -387,6 +401,7 @@ pub async fn render_preview(
         article,
         comments: Vec::new(),
         comment_count: 0,
+        held_count: 0,
         comment_pages: PaginationView::new("/", 1, false),
         related: Vec::new(),
         form: CommentFormView::default(),

@@ -234,6 +234,10 @@ async fn article_items(state: &AppState, site: &Site, rows: &[Article]) -> Resul
 
 /// The newest approved comments of the whole site.
 async fn site_comments(state: &AppState, site: &Site, format: Format) -> Result<Feed> {
+    crate::cache::deps::note_all([
+        crate::cache::deps::Tag::Comments,
+        crate::cache::deps::Tag::Posts,
+    ]);
     let list = comment::latest_public(state.db(), i64::from(site.settings.posts_per_feed)).await?;
     let mut post_ids: Vec<i64> = list.iter().map(|c| c.post_id).collect();
     post_ids.sort_unstable();

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::actions::media;
 use crate::app::AppState;
+use crate::cache::deps::{self, Tag};
 use crate::content::figure::Figure;
 use crate::db::article::{self as articles, Article, Byline};
 use crate::db::comment;
@@ -27,12 +28,18 @@ impl Related {
     pub async fn load(state: &AppState, list: &[Article]) -> Result<Related> {
         let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
         let media_ids: Vec<i64> = list.iter().filter_map(|a| a.featured_media_id).collect();
-        Ok(Related {
+        let related = Related {
             terms: term::of_posts(state.db(), &ids).await?,
             bylines: articles::bylines(state.db(), &ids).await?,
             comment_counts: comment::approved_counts(state.db(), &ids).await?,
             media: media::figures(state.db(), &media_ids).await?,
-        })
+        };
+        // A page showing these articles shows all of this: it goes stale when any of it changes.
+        deps::note_all(ids.iter().map(|id| Tag::Post(*id)));
+        deps::note_all(media_ids.iter().map(|id| Tag::Media(*id)));
+        deps::note_all(related.terms.iter().map(|pt| Tag::Term(pt.term.id)));
+        deps::note_all(related.bylines.iter().map(|b| Tag::User(b.user.id)));
+        Ok(related)
     }
 
     /// The public path of one of the loaded articles.

@@ -4,6 +4,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::app::AppState;
+use crate::cache::deps::{self, Tag};
 use crate::content::permalink::{self, Parsed, Route};
 use crate::db::{Window, article as articles, term, user};
 use crate::error::{Error, Result};
@@ -57,7 +58,10 @@ pub async fn resolve(
     let mut author = None;
     let (kind, base, heading, description, rows) = match route {
         Route::Home => (
-            "home",
+            {
+                deps::note(Tag::Posts);
+                "home"
+            },
             "/".to_string(),
             site.settings.title.clone(),
             site.settings.tagline.clone(),
@@ -74,6 +78,7 @@ pub async fn resolve(
                 .find(|t| &t.slug == last)
                 .ok_or(Error::NotFound)?;
             let ids = term::descendants(&site.categories, t.id);
+            deps::note_all(ids.iter().map(|id| Tag::TermPosts(*id)));
             (
                 "category",
                 site.term_path(t),
@@ -86,6 +91,7 @@ pub async fn resolve(
             let t = term::by_slug(db, term::TAG, slug)
                 .await?
                 .ok_or(Error::NotFound)?;
+            deps::note_all([Tag::Term(t.id), Tag::TermPosts(t.id)]);
             (
                 "tag",
                 site.term_path(&t),
@@ -96,6 +102,7 @@ pub async fn resolve(
         }
         Route::Author(slug) => {
             let u = user::by_slug(db, slug).await?.ok_or(Error::NotFound)?;
+            deps::note_all([Tag::User(u.id), Tag::AuthorPosts(u.id)]);
             let rows = articles::by_author(db, u.id, window).await?;
             let view = AuthorView::new(&site, &u);
             let out = (
@@ -117,6 +124,7 @@ pub async fn resolve(
                 .local_midnight(to_d.year(), to_d.month(), to_d.day())
                 .ok_or(Error::NotFound)?;
             let base = permalink::date_path(*year, *month, *day);
+            deps::note(Tag::Posts);
             (
                 "date",
                 base,

@@ -218,6 +218,11 @@ async fn find(
 
 /// The search page.
 pub async fn show(state: &AppState, asked: &Asked) -> Result<Response> {
+    // What the index finds, and the authors offered as a filter.
+    crate::cache::deps::note_all([
+        crate::cache::deps::Tag::Search,
+        crate::cache::deps::Tag::People,
+    ]);
     let site = state.site();
     let filters = filters(state, &site, asked).await?;
     let (found, hits) = if asked.text.trim().is_empty() {
@@ -339,6 +344,10 @@ async fn suggestions(
     site: &Site,
     text: &str,
 ) -> Result<(Vec<LinkView>, Vec<CardView>)> {
+    crate::cache::deps::note_all([
+        crate::cache::deps::Tag::Terms,
+        crate::cache::deps::Tag::Posts,
+    ]);
     let mut topics: Vec<LinkView> = Vec::new();
     let parsed = search::query::parse(text);
     for word in parsed
@@ -368,6 +377,7 @@ pub async fn feed(
     format: Format,
     headers: &HeaderMap,
 ) -> Result<Response> {
+    crate::cache::deps::note(crate::cache::deps::Tag::Search);
     let site = state.site();
     let filters = filters(state, &site, asked).await?;
     let text = asked.text.trim().to_string();

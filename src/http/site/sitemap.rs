@@ -34,6 +34,18 @@ pub fn is_sitemap(path: &str) -> bool {
 
 /// Answer a sitemap path (see `is_sitemap`).
 pub async fn show(state: &AppState, path: &str, headers: &HeaderMap) -> Result<Response> {
+    use crate::cache::deps::{self, Tag};
+    deps::note_all([
+        Tag::Sitemaps,
+        Tag::Posts,
+        Tag::Pages,
+        Tag::Terms,
+        Tag::People,
+    ]);
+    if path == "/news-sitemap.xml" {
+        // Articles leave its 48-hour window as the clock moves.
+        deps::expires_in(60);
+    }
     // Made once per change of the site: the index reads every month's newest change. The news
     // sitemap moves with the clock (48 hours) and reads one index range: always made afresh.
     let (stamp, last_modified) = change::latest(state.db())

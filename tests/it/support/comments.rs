@@ -18,7 +18,7 @@ impl TestApp {
         setting::set(self.state.db(), name, value)
             .await
             .expect("set setting");
-        self.state.reload_site().await.expect("reload");
+        self.follow().await;
     }
 
     /// A site where forms may come back at once and everyone's first comment is published,

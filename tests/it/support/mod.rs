@@ -125,8 +125,9 @@ impl TestApp {
         let mut config = Config::for_data(&dir, url);
         prepare(&mut config);
         let state = AppState::open(config).await.expect("open app");
-        // The search index follows the change log as under `serve`.
+        // The search index and the page cache follow the change log as under `serve`.
         state.spawn_search_follower();
+        newsroom::app::spawn_change_follower(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -206,11 +207,21 @@ impl TestApp {
             .await
             .expect("seed demo");
         self.state.reload_site().await.expect("reload");
+        self.follow().await;
+    }
+
+    /// Apply the change log now, as a write through this node's HTTP does before it answers
+    /// (the helpers here write to the database directly, like another process would).
+    pub async fn follow(&self) {
+        self.state
+            .follow_changes()
+            .await
+            .expect("follow the change log");
     }
 
     /// Add an author.
     pub async fn author(&self, slug: &str, name: &str) -> i64 {
-        user::insert(
+        let id = user::insert(
             self.state.db(),
             &NewUser {
                 login: slug.into(),
@@ -226,7 +237,9 @@ impl TestApp {
             None,
         )
         .await
-        .expect("insert author")
+        .expect("insert author");
+        self.follow().await;
+        id
     }
 
     /// Add a category (under `parent`) and refresh the site snapshot.
@@ -235,26 +248,33 @@ impl TestApp {
             .await
             .expect("category");
         self.state.reload_site().await.expect("reload");
+        self.follow().await;
         id
     }
 
     /// Add a tag.
     pub async fn tag(&self, name: &str) -> i64 {
-        publish::ensure_term(self.state.db(), term::TAG, name, None)
+        let id = publish::ensure_term(self.state.db(), term::TAG, name, None)
             .await
-            .expect("tag")
+            .expect("tag");
+        self.follow().await;
+        id
     }
 
     /// Store an article.
     pub async fn publish(&self, draft: &Draft) -> i64 {
-        publish::create(self.state.db(), draft)
+        let id = publish::create(self.state.db(), draft)
             .await
-            .expect("publish")
+            .expect("publish");
+        self.follow().await;
+        id
     }
 
-    /// Run one SQL statement on this app's database (to age a row, say); rows affected.
+    /// Run one SQL statement on this app's database (to age a row, say); rows affected. Such an
+    /// edit bypasses the change log, so the page cache is emptied, as an operator must after
+    /// editing the database by hand.
     pub async fn sql(&self, statement: &str) -> u64 {
-        match self.state.db() {
+        let rows = match self.state.db() {
             newsroom::db::Db::Sqlite(pools) => sqlx::query(statement)
                 .execute(&pools.write)
                 .await
@@ -265,7 +285,11 @@ impl TestApp {
                 .await
                 .expect("sql")
                 .rows_affected(),
-        }
+        };
+        self.state
+            .page_cache()
+            .invalidate(&newsroom::cache::Stale::Everything);
+        rows
     }
 
     /// A second node on the same database (its own state and router on another port), as
@@ -277,6 +301,7 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        newsroom::app::spawn_change_follower(state.clone());
         let app = newsroom::http::router(state.clone());
         tokio::spawn(async move {
             let _ = axum::serve(

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Newsroom's page cache against nginx serving the identical bytes from a file: the article page,
+# the home page and a category archive, alternated in one run with wrk (same client, same
+# machine), on SQLite and PostgreSQL, at each site size; then the uncached article page (cache
+# off) and the server's memory (RSS). Goal: >= 1.0x nginx cached; >= 5,000 req/s uncached.
+# Needs wrk and nginx (apt-get install wrk nginx); PostgreSQL on 127.0.0.1:5432 for its rows.
+# Usage: bench/vs-nginx.sh [sizes, default "10000"] [seconds per run, default 8] [connections, default 64]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ulimit -n 65536 2>/dev/null || true
+sizes=${1:-10000}
+secs=${2:-8}
+conns=${3:-64}
+for tool in wrk nginx; do
+  command -v $tool >/dev/null || { echo "$tool is needed: apt-get install $tool" >&2; exit 1; }
+done
+cargo build --release -q
+bin=$PWD/target/release/newsroom
+out=$PWD/bench/out
+mkdir -p "$out"
+pg_admin=${NEWSROOM_TEST_PG:-postgres://postgres@127.0.0.1:5432}
+
+rps() { # url -> req/s
+  wrk -t2 -c"$conns" -d"${secs}s" "$1" 2>&1 | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "NON-2XX " $0 > "/dev/stderr"}'
+}
+
+start_nginx() { # dir port
+  local dir=$1 port=$2
+  cat > "$dir/nginx.conf" <<EOF
+worker_processes auto;
+pid $dir/nginx.pid;
+error_log $dir/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  default_type text/html;
+  server {
+    listen 127.0.0.1:$port;
+    root $dir/www;
+    location / { try_files \$uri \$uri/index.html =404; }
+  }
+}
+EOF
+  nginx -c "$dir/nginx.conf" -g 'daemon on;'
+}
+
+stop_nginx() { # dir
+  [ -f "$1/nginx.pid" ] && kill "$(cat "$1/nginx.pid")" 2>/dev/null || true
+  sleep 0.3
+}
+
+serve() { # data-dir database-url port [extra…] -> pid
+  local dir=$1 db=$2 port=$3
+  shift 3
+  NEWSROOM_LOG=error NEWSROOM_DATABASE_URL="$db" "$bin" --data "$dir" serve --no-demo --listen "127.0.0.1:$port" "$@" &
+  echo $!
+}
+
+wait_up() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return; sleep 0.1; done; echo "server did not start at $1" >&2; exit 1; }
+
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+for n in $sizes; do
+  dir="$out/site-$n"
+  if [ ! -f "$dir/.done" ]; then
+    rm -rf "$dir"
+    echo "generating a site with $n articles…" >&2
+    NEWSROOM_LOG=warn "$bin" --data "$dir" demo --articles "$((n - 6))" >/dev/null
+    touch "$dir/.done"
+  fi
+  backends="sqlite://$dir/newsroom.db"
+  if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+    pgdb="newsroom_bench_$n"
+    if ! psql "$pg_admin/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$pgdb'" | grep -q 1; then
+      echo "copying the site into PostgreSQL ($pgdb)…" >&2
+      psql -q "$pg_admin/postgres" -c "CREATE DATABASE $pgdb" >/dev/null
+      NEWSROOM_LOG=warn "$bin" --data "$dir" export wxr --out "$dir/site.xml" >/dev/null
+      NEWSROOM_LOG=warn NEWSROOM_DATABASE_URL="$pg_admin/$pgdb" "$bin" --data "$dir/pg" import wxr "$dir/site.xml" >/dev/null
+    fi
+    backends="$backends $pg_admin/$pgdb"
+  fi
+  for db in $backends; do
+    backend=${db%%:*}
+    port=$((18100 + n % 997))
+    pid=$(serve "$dir" "$db" "$port")
+    trap 'kill $pid 2>/dev/null || true; stop_nginx "$dir"' EXIT
+    base="http://127.0.0.1:$port"
+    wait_up "$base/"
+    article=$(curl -s "$base/" | grep -o 'class="card-title"><a href="[^"]*"' | head -1 | sed 's/.*href="//; s/"$//')
+    category=$(curl -s "$base/" | grep -o 'href="/category/[^"]*"' | head -1 | sed 's/href="//; s/"$//')
+    # nginx gets the very bytes Newsroom answers, at the same paths.
+    rm -rf "$dir/www"
+    for path in "$article" / "$category"; do
+      mkdir -p "$dir/www$path"
+      curl -s "$base$path" > "$dir/www$path/index.html"
+    done
+    nport=$((port + 1))
+    start_nginx "$dir" "$nport"
+    echo "== $n articles, $backend (article page $(wc -c < "$dir/www$article/index.html") bytes, $conns connections, ${secs}s runs)"
+    for page in article home category; do
+      case $page in article) path=$article ;; home) path=/ ;; category) path=$category ;; esac
+      best_n=0; best_r=0
+      for _ in 1 2; do
+        r=$(rps "http://127.0.0.1:$nport$path"); best_n=$(awk -v a="$best_n" -v b="$r" 'BEGIN { print (b > a) ? b : a }')
+        r=$(rps "$base$path"); best_r=$(awk -v a="$best_r" -v b="$r" 'BEGIN { print (b > a) ? b : a }')
+      done
+      awk -v p="$page" -v a="$best_r" -v b="$best_n" 'BEGIN { printf "  %-9s newsroom %9.0f req/s   nginx %9.0f req/s   ratio %.2fx\n", p, a, b, a / b }'
+    done
+    echo "  newsroom RSS after the runs: $(rss_mb "$pid") MB"
+    stop_nginx "$dir"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+
+    pid=$(serve "$dir" "$db" "$port" --page-cache-mb 0)
+    wait_up "$base/"
+    r=$(rps "$base$article")
+    awk -v r="$r" 'BEGIN { printf "  uncached article page: %.0f req/s (%.0fx WordPress'"'"'s 48.7; goal 5,000)\n", r, r / 48.7 }'
+    echo "  newsroom RSS, cache off: $(rss_mb "$pid") MB"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+
+    # A spike: 2,000 connections on one article for 30 s, the cache cold at the start.
+    pid=$(serve "$dir" "$db" "$port")
+    wait_up "$base/feed/"
+    res=$(wrk -t2 -c2000 -d30s --latency "$base$article" 2>&1)
+    echo "  spike, 2,000 connections, 30 s, cold cache: $(awk '/Requests\/sec/ {print $2}' <<<"$res") req/s, p99 $(awk '$1=="99%" {print $2}' <<<"$res") (goal < 50ms), errors: $(grep -E 'Socket errors|Non-2xx' <<<"$res" | tr -s ' ' | tr '\n' ' ' || true)"
+    echo "  newsroom RSS after the spike: $(rss_mb "$pid") MB"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    trap - EXIT
+  done
+done

@@ -1,0 +1,232 @@
+//! The page cache in front of the public site: a reader's GET is answered from the cache when a
+//! page for that address is kept (with 304s, gzip or brotli, and a fresh comment-form token
+//! spliced in); otherwise the page is built, its tags recorded, and kept. Visitors with a cookie
+//! that changes a page (remembered details, held comments, a session) get a page of their own.
+//! After any write that came through this node, the change log is applied before the answer
+//! goes out, so the writer's next page is fresh.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::cache::{Coding, Lookup, Page, deps};
+use crate::error::Error;
+use crate::http::visitor::Visitor;
+
+/// A CDN or proxy may keep a page this long, and serve it a while longer as it refreshes it.
+const SHARED_CACHE_CONTROL: &str = "public, max-age=0, s-maxage=10, stale-while-revalidate=30";
+
+/// The largest answer kept.
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// Paths never kept: the admin, the API, uploads and files (they have their own caching).
+const PASS_PREFIXES: &[&str] = &[
+    "/admin",
+    "/wp-json",
+    "/preview/",
+    "/static/",
+    "/media/",
+    "/avatar/",
+    "/wp-login.php",
+    "/wp-comments-post.php",
+];
+
+/// The middleware.
+pub async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    if method != Method::GET && method != Method::HEAD {
+        let response = next.run(request).await;
+        // Whatever this request wrote is in the change log now: apply it before answering.
+        if let Err(e) = state.follow_changes().await {
+            tracing::warn!("following the change log after a write: {e}");
+        }
+        return response;
+    }
+    let cache = state.page_cache();
+    let path = request.uri().path();
+    if !cache.is_on()
+        || PASS_PREFIXES.iter().any(|p| path.starts_with(p))
+        || request
+            .uri()
+            .query()
+            .is_some_and(|q| q.contains("rest_route="))
+        || request.headers().contains_key(header::AUTHORIZATION)
+        || Visitor::has_personal_cookie(request.headers())
+    {
+        cache.pass();
+        return next.run(request).await;
+    }
+    let key = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| path.to_string());
+    let asked = request.headers().clone();
+    if method == Method::HEAD {
+        // A HEAD answer has no body to keep: answer it from a kept page or build it alone.
+        return match cache.peek(&key) {
+            Some(page) => answer(&state, &page, &asked, true, true),
+            None => {
+                cache.pass();
+                next.run(request).await
+            }
+        };
+    }
+    let ticket = match cache.lookup(&key).await {
+        Lookup::Hit(page) => return answer(&state, &page, &asked, false, true),
+        Lookup::Build(ticket) => ticket,
+    };
+    let (response, noted) = deps::record(next.run(request)).await;
+    if !keepable(&response, &noted) {
+        cache.pass();
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(e) => return Error::Internal(format!("reading a page to keep: {e}")).into_response(),
+    };
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static("text/html; charset=utf-8"));
+    let replay: Vec<(HeaderName, HeaderValue)> = parts
+        .headers
+        .iter()
+        .filter(|(name, _)| !REBUILT.contains(name))
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect();
+    let last_modified = parts
+        .headers
+        .get(header::LAST_MODIFIED)
+        .cloned()
+        .unwrap_or_else(|| http_date(chrono::Utc::now()));
+    let expires = noted
+        .max_age
+        .map(|s| std::time::Instant::now() + std::time::Duration::from_secs(s));
+    let tags = noted.tags.into_iter().collect();
+    match Page::new(
+        content_type,
+        replay,
+        bytes.clone(),
+        last_modified,
+        tags,
+        expires,
+    ) {
+        Some(page) => {
+            let page = cache.keep(ticket, page);
+            answer(&state, &page, &asked, false, false)
+        }
+        None => {
+            cache.pass();
+            Response::from_parts(parts, Body::from(bytes))
+        }
+    }
+}
+
+/// Headers the cache writes itself on every answer.
+const REBUILT: [HeaderName; 8] = [
+    header::CONTENT_TYPE,
+    header::CONTENT_LENGTH,
+    header::CONTENT_ENCODING,
+    header::ETAG,
+    header::LAST_MODIFIED,
+    header::CACHE_CONTROL,
+    header::VARY,
+    header::DATE,
+];
+
+/// Whether an answer can be shared: a 200 that noted what it shows, not marked for one
+/// visitor, setting no cookie.
+fn keepable(response: &Response, noted: &deps::Deps) -> bool {
+    let h = response.headers();
+    response.status() == StatusCode::OK
+        && !noted.tags.is_empty()
+        && !noted.uncacheable
+        && !h.contains_key(header::SET_COOKIE)
+        && !h.contains_key(header::CONTENT_ENCODING)
+        && !h
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("private") || v.contains("no-store"))
+}
+
+/// Answer from a kept page: 304 when the client has it, else the bytes in the best coding it
+/// takes, with a fresh comment-form token.
+fn answer(state: &AppState, page: &Page, asked: &HeaderMap, head: bool, hit: bool) -> Response {
+    let accept = asked
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    let wanted = Coding::choose(accept);
+    let not_modified = match asked.get(header::IF_NONE_MATCH) {
+        Some(tags) => tags.to_str().is_ok_and(|t| page.matches(t)),
+        None => {
+            let date = |v: Option<&HeaderValue>| {
+                v.and_then(|v| v.to_str().ok())
+                    .and_then(|s| chrono::DateTime::parse_from_rfc2822(s).ok())
+            };
+            match (
+                date(asked.get(header::IF_MODIFIED_SINCE)),
+                date(Some(&page.last_modified)),
+            ) {
+                (Some(since), Some(modified)) => modified <= since,
+                _ => false,
+            }
+        }
+    };
+    let mut headers = HeaderMap::new();
+    for (name, value) in &page.headers {
+        headers.append(name.clone(), value.clone());
+    }
+    headers.insert(header::LAST_MODIFIED, page.last_modified.clone());
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(SHARED_CACHE_CONTROL),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    headers.insert(
+        HeaderName::from_static("cache-tag"),
+        page.tag_header.clone(),
+    );
+    headers.insert(
+        HeaderName::from_static("surrogate-key"),
+        page.tag_header.clone(),
+    );
+    headers.insert(
+        HeaderName::from_static("x-cache"),
+        HeaderValue::from_static(if hit { "HIT" } else { "MISS" }),
+    );
+    if not_modified {
+        headers.insert(header::ETAG, page.etag(wanted));
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    let token = page.token().and_then(|old| fresh_token(state, old));
+    let (bytes, coding) = page.bytes(wanted, token.as_deref());
+    headers.insert(header::ETAG, page.etag(coding));
+    headers.insert(header::CONTENT_TYPE, page.content_type.clone());
+    if let Some(v) = coding.header() {
+        headers.insert(header::CONTENT_ENCODING, v);
+    }
+    if head {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+        return (StatusCode::OK, headers).into_response();
+    }
+    (StatusCode::OK, headers, bytes).into_response()
+}
+
+/// A new token for the article the kept token was made for.
+fn fresh_token(state: &AppState, old: &str) -> Option<String> {
+    let site = state.site();
+    let post_id = crate::content::form_token::post_of(&site.settings.secret, old)?;
+    Some(crate::http::site::article::fresh_token(&site, post_id))
+}
+
+/// An HTTP date (RFC 9110 IMF-fixdate).
+pub fn http_date(at: chrono::DateTime<chrono::Utc>) -> HeaderValue {
+    HeaderValue::from_str(&at.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"))
+}

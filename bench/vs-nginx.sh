@@ -55,7 +55,7 @@ stop_nginx() { # dir
 serve() { # data-dir database-url port [extra…] -> pid
   local dir=$1 db=$2 port=$3
   shift 3
-  NEWSROOM_LOG=error NEWSROOM_DATABASE_URL="$db" "$bin" --data "$dir" serve --no-demo --listen "127.0.0.1:$port" "$@" &
+  NEWSROOM_LOG=error NEWSROOM_DATABASE_URL="$db" "$bin" --data "$dir" serve --no-demo --listen "127.0.0.1:$port" "$@" >/dev/null 2>&1 &
   echo $!
 }
 

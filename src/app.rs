@@ -247,8 +247,15 @@ pub fn spawn_upkeep(state: AppState) -> tokio::task::JoinHandle<()> {
         loop {
             tick.tick().await;
             // Every second, so an article goes live on time; the query reads one index range.
-            if let Err(e) = db::article::publish_due(state.db(), &scheduler).await {
-                tracing::warn!("publishing scheduled articles: {e}");
+            match db::article::publish_due(state.db(), &scheduler).await {
+                // This node's pages show the new articles at once; others follow the log.
+                Ok(n) if n > 0 => {
+                    if let Err(e) = state.follow_changes().await {
+                        tracing::warn!("following the change log: {e}");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("publishing scheduled articles: {e}"),
             }
             if n.is_multiple_of(3600)
                 && let Err(e) = forget_expired(state.db()).await

@@ -237,8 +237,9 @@ async fn load_site(db: &Db, theme: &Theme, site_url: &str) -> Result<Site> {
     Ok(site)
 }
 
-/// Background upkeep: publish due scheduled articles every second; hourly, forget what has expired (spent comment-form tokens, sessions, sign-in attempts, reset
-/// links, editors' presence).
+/// Background upkeep: publish due scheduled articles every second; hourly, forget what has
+/// expired (spent comment-form tokens, sessions, sign-in attempts, reset links, editors'
+/// presence).
 pub fn spawn_upkeep(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));

@@ -74,6 +74,8 @@ pub struct Page {
     /// Strong validator of the identity bytes (without the token); codings add a suffix.
     etag: String,
     pub last_modified: HeaderValue,
+    /// The same date, for If-Modified-Since.
+    pub modified: chrono::DateTime<chrono::Utc>,
     pub tags: Vec<Tag>,
     /// The tags as a CDN reads them.
     pub tag_header: HeaderValue,
@@ -117,16 +119,10 @@ impl Page {
             }
             _ => return None,
         };
-        let mut hash = Sha256::new();
-        match &token {
-            Some(r) => {
-                hash.update(&body[..r.start]);
-                hash.update(&body[r.end..]);
-            }
-            None => hash.update(&body),
-        }
-        let digest = hash.finalize();
-        let etag = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let etag = match &token {
+            Some(r) => digest_of(&[&body[..r.start], &body[r.end..]]),
+            None => digest_of(&[&body]),
+        };
         let names: Vec<String> = tags.iter().map(Tag::to_string).collect();
         let tag_header = HeaderValue::from_str(&names.join(","))
             .unwrap_or_else(|_| HeaderValue::from_static(""));
@@ -136,6 +132,11 @@ impl Page {
             body,
             token,
             etag,
+            modified: chrono::DateTime::parse_from_rfc2822(
+                last_modified.to_str().unwrap_or_default(),
+            )
+            .map(|d| d.to_utc())
+            .unwrap_or_else(|_| chrono::Utc::now()),
             last_modified,
             tags,
             tag_header,
@@ -173,18 +174,12 @@ impl Page {
             .unwrap_or_else(|_| HeaderValue::from_static("\"\""))
     }
 
-    /// Whether an `If-None-Match` header names this page (in any coding: weak comparison, as
-    /// RFC 9110 asks for this header).
-    pub fn matches(&self, if_none_match: &str) -> bool {
-        if_none_match.split(',').any(|t| {
-            let t = t.trim();
-            let t = t.strip_prefix("W/").unwrap_or(t).trim_matches('"');
-            t == "*"
-                || t.strip_suffix("-gz")
-                    .or_else(|| t.strip_suffix("-br"))
-                    .unwrap_or(t)
-                    == self.etag
-        })
+    /// Whether an entity tag (without its quotes) names this page, in any coding.
+    pub fn is_ours(&self, tag: &str) -> bool {
+        tag.strip_suffix("-gz")
+            .or_else(|| tag.strip_suffix("-br"))
+            .unwrap_or(tag)
+            == self.etag
     }
 
     /// The bytes to send in the coding asked for (or a plainer one), with `token` in place of the
@@ -231,6 +226,18 @@ impl Hole {
         v[end - 8..end - 4].copy_from_slice(&crc.finalize().to_le_bytes());
         Bytes::from(v)
     }
+}
+
+/// The hex digest an ETag is made of (SHA-256 of the parts, 96 bits).
+pub fn digest_of(parts: &[&[u8]]) -> String {
+    let mut hash = Sha256::new();
+    for p in parts {
+        hash.update(p);
+    }
+    hash.finalize()[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn find_all(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
@@ -386,8 +393,11 @@ mod tests {
         let gz = a.etag(Coding::Gzip);
         let gz = gz.to_str().expect("ascii");
         assert!(gz.ends_with("-gz\""));
-        assert!(a.matches(gz) && a.matches(&format!("W/{gz}")) && a.matches("\"nope\", *"));
-        assert!(!a.matches("\"nope\""));
+        assert!(
+            a.is_ours(gz.trim_matches('"'))
+                && a.is_ours(gz.trim_matches('"').trim_end_matches("-gz"))
+        );
+        assert!(!a.is_ours("nope"));
         assert!(
             Page::new(
                 HeaderValue::from_static("text/html"),

@@ -4,7 +4,6 @@
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 
 /// Answer `body` as `content_type`, or 304 if the request's validators match it.
 pub fn respond(
@@ -13,29 +12,10 @@ pub fn respond(
     body: String,
     last_modified: DateTime<Utc>,
 ) -> Response {
-    let digest = Sha256::digest(body.as_bytes());
-    let etag = format!(
-        "\"{}\"",
-        digest[..12]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
+    let tag = crate::cache::page::digest_of(&[body.as_bytes()]);
+    let etag = format!("\"{tag}\"");
     let modified = http_date(last_modified);
-    let fresh = match headers.get(header::IF_NONE_MATCH) {
-        // RFC 9110: If-None-Match wins; If-Modified-Since counts only without it.
-        Some(inm) => inm.to_str().is_ok_and(|v| {
-            v.split(',').any(|t| {
-                let t = t.trim();
-                t == "*" || t.trim_start_matches("W/") == etag
-            })
-        }),
-        None => headers
-            .get(header::IF_MODIFIED_SINCE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
-            .is_some_and(|since| last_modified.timestamp() <= since.timestamp()),
-    };
+    let fresh = unchanged(headers, |t| t == tag, last_modified);
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -62,6 +42,29 @@ pub fn respond(
 /// An HTTP date (IMF-fixdate).
 pub fn http_date(at: DateTime<Utc>) -> String {
     at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// Whether the client already has this version: an If-None-Match naming a tag `is_ours`
+/// accepts (quotes and `W/` taken off: RFC 9110's weak comparison) or `*`, or, only without
+/// If-None-Match, an If-Modified-Since no older than `modified`.
+pub fn unchanged(
+    headers: &HeaderMap,
+    is_ours: impl Fn(&str) -> bool,
+    modified: DateTime<Utc>,
+) -> bool {
+    match headers.get(header::IF_NONE_MATCH) {
+        Some(inm) => inm.to_str().is_ok_and(|v| {
+            v.split(',').any(|t| {
+                let t = t.trim();
+                t == "*" || is_ours(t.trim_start_matches("W/").trim_matches('"'))
+            })
+        }),
+        None => headers
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
+            .is_some_and(|since| modified.timestamp() <= since.timestamp()),
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use crate::app::AppState;
 use crate::cache::{Coding, Lookup, Page, deps};
 use crate::error::Error;
+use crate::http::conditional;
 use crate::http::visitor::Visitor;
 
 /// A CDN or proxy may keep a page this long, and serve it a while longer as it refreshes it.
@@ -64,11 +65,10 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| path.to_string());
-    let asked = request.headers().clone();
     if method == Method::HEAD {
         // A HEAD answer has no body to keep: answer it from a kept page or build it alone.
         return match cache.peek(&key) {
-            Some(page) => answer(&state, &page, &asked, true, true),
+            Some(page) => answer(&state, &page, request.headers(), true, true),
             None => {
                 cache.pass();
                 next.run(request).await
@@ -76,9 +76,10 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
         };
     }
     let ticket = match cache.lookup(&key).await {
-        Lookup::Hit(page) => return answer(&state, &page, &asked, false, true),
+        Lookup::Hit(page) => return answer(&state, &page, request.headers(), false, true),
         Lookup::Build(ticket) => ticket,
     };
+    let asked = request.headers().clone();
     let (response, noted) = deps::record(next.run(request)).await;
     if !keepable(&response, &noted) {
         cache.pass();
@@ -104,7 +105,8 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
         .headers
         .get(header::LAST_MODIFIED)
         .cloned()
-        .unwrap_or_else(|| http_date(chrono::Utc::now()));
+        .or_else(|| HeaderValue::from_str(&conditional::http_date(chrono::Utc::now())).ok())
+        .unwrap_or_else(|| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
     let expires = noted
         .max_age
         .map(|s| std::time::Instant::now() + std::time::Duration::from_secs(s));
@@ -162,22 +164,7 @@ fn answer(state: &AppState, page: &Page, asked: &HeaderMap, head: bool, hit: boo
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok());
     let wanted = Coding::choose(accept);
-    let not_modified = match asked.get(header::IF_NONE_MATCH) {
-        Some(tags) => tags.to_str().is_ok_and(|t| page.matches(t)),
-        None => {
-            let date = |v: Option<&HeaderValue>| {
-                v.and_then(|v| v.to_str().ok())
-                    .and_then(|s| chrono::DateTime::parse_from_rfc2822(s).ok())
-            };
-            match (
-                date(asked.get(header::IF_MODIFIED_SINCE)),
-                date(Some(&page.last_modified)),
-            ) {
-                (Some(since), Some(modified)) => modified <= since,
-                _ => false,
-            }
-        }
-    };
+    let not_modified = conditional::unchanged(asked, |t| page.is_ours(t), page.modified);
     let mut headers = HeaderMap::new();
     for (name, value) in &page.headers {
         headers.append(name.clone(), value.clone());
@@ -223,10 +210,4 @@ fn fresh_token(state: &AppState, old: &str) -> Option<String> {
     let site = state.site();
     let post_id = crate::content::form_token::post_of(&site.settings.secret, old)?;
     Some(crate::http::site::article::fresh_token(&site, post_id))
-}
-
-/// An HTTP date (RFC 9110 IMF-fixdate).
-pub fn http_date(at: chrono::DateTime<chrono::Utc>) -> HeaderValue {
-    HeaderValue::from_str(&at.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
-        .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"))
 }

@@ -48,13 +48,17 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     }
     let cache = state.page_cache();
     let path = request.uri().path();
+    // Never the cache's business (the admin, the API, files): not counted as passes either.
     if !cache.is_on()
         || PASS_PREFIXES.iter().any(|p| path.starts_with(p))
         || request
             .uri()
             .query()
             .is_some_and(|q| q.contains("rest_route="))
-        || request.headers().contains_key(header::AUTHORIZATION)
+    {
+        return next.run(request).await;
+    }
+    if request.headers().contains_key(header::AUTHORIZATION)
         || Visitor::has_personal_cookie(request.headers())
     {
         cache.pass();

@@ -305,6 +305,12 @@ crate::both_backends! {
         assert!(body.contains("value=\"Reader\""), "their name is in their form");
         let (_, _, shared) = look(&app, &path).await;
         assert!(!shared.contains("value=\"Reader\""), "and never in anyone else's");
+        // Only pages the cache could have shared count as made for one visitor: not the admin.
+        let passes = app.state.page_cache().stats().passes;
+        assert!(passes >= 2, "the two personal pages are counted");
+        app.get("/admin/login").await;
+        app.get("/wp-json/wp/v2/posts").await;
+        assert_eq!(app.state.page_cache().stats().passes, passes);
     }
 }
 

@@ -117,10 +117,24 @@ for n in $sizes; do
     wait_up "$base/"
     r=$(rps "$base$article")
     awk -v r="$r" 'BEGIN { printf "  uncached article page: %.0f req/s (%.0fx WordPress'"'"'s 48.7; goal 5,000)\n", r, r / 48.7 }'
+    # Deep pages, uncached: the last page of the home list and of the category, against page 1.
+    last=$(( (n - 10) / 10 ))
+    deep_cat=$last
+    while [ "$deep_cat" -gt 2 ] && ! curl -sf "$base${category}page/$deep_cat/" >/dev/null; do deep_cat=$(( deep_cat * 3 / 4 )); done
+    for pair in "/ /page/$last/" "$category ${category}page/$deep_cat/"; do
+      first=${pair%% *}; deep=${pair##* }
+      a=$(rps "$base$first"); b=$(rps "$base$deep")
+      awk -v p="$deep" -v a="$a" -v b="$b" 'BEGIN { printf "  uncached %-32s %7.0f req/s, page 1 %7.0f req/s: %.2fx\n", p, b, a, b / a }'
+    done
     echo "  newsroom RSS, cache off: $(rss_mb "$pid") MB"
     kill "$pid"; wait "$pid" 2>/dev/null || true
 
-    # A spike: 2,000 connections on one article for 30 s, the cache cold at the start.
+    # A spike: 2,000 connections on one article for 30 s, the cache cold at the start; nginx
+    # under the same load first, as the floor this machine and client set.
+    start_nginx "$dir" "$nport"
+    res=$(wrk -t2 -c2000 -d30s --latency "http://127.0.0.1:$nport$article" 2>&1)
+    echo "  nginx, same spike: $(awk '/Requests\/sec/ {print $2}' <<<"$res") req/s, p99 $(awk '$1=="99%" {print $2}' <<<"$res")"
+    stop_nginx "$dir"
     pid=$(serve "$dir" "$db" "$port")
     wait_up "$base/feed/"
     res=$(wrk -t2 -c2000 -d30s --latency "$base$article" 2>&1)

@@ -30,8 +30,15 @@ struct Inner {
     search: crate::search::Search,
     memo: crate::memo::Memo,
     page_cache: Arc<crate::cache::PageCache>,
+    rows: crate::cache::rows::Rows,
+    fences: crate::cache::fences::Fences,
     /// One follower of the change log at a time (the loop, a write's answer, a notification).
     following: tokio::sync::Mutex<()>,
+    /// Calls to `follow_changes` so far, and how many of them a finished run has covered: a
+    /// run covers every call made before it read the log, so a burst of writes (comments
+    /// arriving together) shares one read of the log instead of one each.
+    follow_calls: std::sync::atomic::AtomicU64,
+    follow_covered: std::sync::atomic::AtomicU64,
     /// Woken when the database says the change log grew (PostgreSQL's NOTIFY).
     changes_waiting: tokio::sync::Notify,
 }
@@ -61,7 +68,11 @@ impl AppState {
                 search,
                 memo: crate::memo::Memo::default(),
                 page_cache: Arc::new(crate::cache::PageCache::new(config_cache_mb)),
+                rows: crate::cache::rows::Rows::default(),
+                fences: crate::cache::fences::Fences::default(),
                 following: tokio::sync::Mutex::new(()),
+                follow_calls: std::sync::atomic::AtomicU64::new(0),
+                follow_covered: std::sync::atomic::AtomicU64::new(0),
                 changes_waiting: tokio::sync::Notify::new(),
             }),
         })
@@ -95,6 +106,24 @@ impl AppState {
     /// This node's page cache.
     pub fn page_cache(&self) -> &Arc<crate::cache::PageCache> {
         &self.inner.page_cache
+    }
+
+    /// Terms, people and pictures kept in memory by id.
+    pub fn rows(&self) -> &crate::cache::rows::Rows {
+        &self.inner.rows
+    }
+
+    /// Where deep pages of each list start from.
+    pub fn fences(&self) -> &crate::cache::fences::Fences {
+        &self.inner.fences
+    }
+
+    /// Drop what `stale` names from everything this node keeps in memory: kept rows and fences
+    /// first, so a page built after its drop reads them fresh.
+    pub fn forget(&self, stale: &crate::cache::Stale) {
+        self.inner.rows.invalidate(stale);
+        self.inner.fences.invalidate(stale);
+        self.inner.page_cache.invalidate(stale);
     }
 
     /// This node's search index.
@@ -149,7 +178,19 @@ impl AppState {
     /// Read the change log since last time: reload the snapshot if settings or terms changed,
     /// drop the kept pages that show what changed, ping the WebSub hub.
     pub async fn follow_changes(&self) -> Result<()> {
+        let call = self.inner.follow_calls.fetch_add(1, Ordering::AcqRel) + 1;
         let _one = self.inner.following.lock().await;
+        if self.inner.follow_covered.load(Ordering::Acquire) >= call {
+            // A run that began after this call read the log already.
+            return Ok(());
+        }
+        let covers = self.inner.follow_calls.load(Ordering::Acquire);
+        self.follow_changes_now().await?;
+        self.inner.follow_covered.store(covers, Ordering::Release);
+        Ok(())
+    }
+
+    async fn follow_changes_now(&self) -> Result<()> {
         loop {
             let after = self.inner.last_change.load(Ordering::Acquire);
             let changes = db::change::since(&self.inner.db, after, 1000).await?;
@@ -170,7 +211,7 @@ impl AppState {
                     || after_site.categories.iter().any(|t| t.id == id)
             };
             let stale = crate::cache::invalidate::stale(&changes, is_category);
-            self.inner.page_cache.invalidate(&stale);
+            self.forget(&stale);
             self.tell_hub(&changes).await?;
             self.inner.last_change.store(last.id, Ordering::Release);
             if changes.len() < 1000 {

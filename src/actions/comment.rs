@@ -238,17 +238,17 @@ pub async fn submit(
     ) {
         return Ok(Err(Rejection::Token(problem)));
     }
-    if comment::is_duplicate(db, article.id, &s.email, &s.content).await? {
+    let history = comment::history(db, article.id, &s.email, &s.content, &s.ip).await?;
+    if history.duplicate {
         return Ok(Err(Rejection::Duplicate));
     }
-    if comment::last_from_ip(db, &s.ip)
-        .await?
+    if history
+        .last_from_ip
         .is_some_and(|last| at - last < Duration::seconds(FLOOD_SECONDS))
     {
         return Ok(Err(Rejection::Flood));
     }
-    let previously_approved = comment::has_approved_from(db, &s.email).await?;
-    let (status, reason) = moderate(settings, &s, previously_approved);
+    let (status, reason) = moderate(settings, &s, history.approved_before);
     let new = NewComment {
         post_id: article.id,
         parent_id,

@@ -4,8 +4,10 @@
 //! drops exactly the pages that show them, so a kept page is never stale.
 
 pub mod deps;
+pub mod fences;
 pub mod invalidate;
 pub mod page;
+pub mod rows;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -785,11 +785,36 @@ pub async fn by_old_slug(db: &Db, slug: &str) -> Result<Option<Article>> {
 /// the future is `scheduled`, not `published`, and a filter on the time would make the planner sort
 /// every article instead of walking the `posts_listing` index.
 pub async fn latest(db: &Db, window: Window) -> Result<Vec<Article>> {
+    latest_from(db, None, window).await
+}
+
+/// The home page's articles in `window` counted from `fence` (a row at or above the window): a
+/// deep page walks the index from the fence, not from the top.
+pub async fn latest_from(db: &Db, fence: Option<&Fence>, window: Window) -> Result<Vec<Article>> {
+    // A fence among the sticky articles (more than a page of them) is rare: plain offset there.
+    let Some(f) = fence.filter(|f| !f.sticky) else {
+        let sql = format!(
+            "SELECT {CARD} FROM posts WHERE kind = 'post' AND status = 'published' \
+             ORDER BY sticky DESC, published_at DESC, id DESC LIMIT $1 OFFSET $2"
+        );
+        return Ok(on_pool!(db, |pool| sqlx::query_as::<_, Article>(&sql)
+            .bind(window.limit)
+            .bind(window.offset)
+            .fetch_all(pool)
+            .await?));
+    };
+    // Below a fence that is not sticky, no sticky article follows. `sticky` equal and
+    // `published_at` bounded is a range of the `posts_listing` index (a row-value comparison
+    // would not be one); the tie on the second is settled by the id.
     let sql = format!(
-        "SELECT {CARD} FROM posts WHERE kind = 'post' AND status = 'published' \
-         ORDER BY sticky DESC, published_at DESC, id DESC LIMIT $1 OFFSET $2"
+        "SELECT {CARD} FROM posts WHERE kind = 'post' AND status = 'published' AND sticky = $1 \
+         AND published_at <= $2 AND (published_at < $2 OR id <= $3) \
+         ORDER BY sticky DESC, published_at DESC, id DESC LIMIT $4 OFFSET $5"
     );
     Ok(on_pool!(db, |pool| sqlx::query_as::<_, Article>(&sql)
+        .bind(false)
+        .bind(f.at)
+        .bind(f.id)
         .bind(window.limit)
         .bind(window.offset)
         .fetch_all(pool)
@@ -823,20 +848,8 @@ pub async fn live_after(db: &Db, after_id: i64, limit: i64) -> Result<Vec<Articl
 
 /// Whole rows of some articles (any status), in no particular order.
 pub async fn full_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Article>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT {FULL} FROM posts WHERE id IN ({})",
-        placeholders(ids.len())
-    );
-    on_pool!(db, |pool| {
-        let mut q = sqlx::query_as::<_, Article>(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        Ok(q.fetch_all(pool).await?)
-    })
+    let select = format!("SELECT {FULL} FROM posts WHERE");
+    crate::db::rows_with_ids(db, &select, ids, "").await
 }
 
 /// Ids of the posts carrying a term, or with a user in their byline (what to re-index when a
@@ -897,16 +910,30 @@ pub async fn between(
 /// Live articles in any of these terms, newest first. Each term is read from its own index range
 /// and the ranges merged here, so a parent category costs the same as a leaf.
 pub async fn in_terms(db: &Db, term_ids: &[i64], window: Window) -> Result<Vec<Article>> {
+    in_terms_from(db, term_ids, None, window).await
+}
+
+/// `in_terms` counted from `fence` (a row at or above the window).
+pub async fn in_terms_from(
+    db: &Db,
+    term_ids: &[i64],
+    fence: Option<&Fence>,
+    window: Window,
+) -> Result<Vec<Article>> {
     const SQL: &str = "SELECT post_id, live_at FROM post_terms WHERE term_id = $1 AND live_at IS NOT NULL \
-         AND live_at <= $2 ORDER BY live_at DESC, post_id DESC LIMIT $3";
+         AND live_at <= $2 AND live_at <= $4 AND (live_at < $4 OR post_id <= $5) \
+         ORDER BY live_at DESC, post_id DESC LIMIT $3";
     let reach = window.offset + window.limit;
     let stamp = now();
+    let (at, id) = fence.map_or((stamp, i64::MAX), |f| (f.at, f.id));
     let mut hits: Vec<(i64, DateTime<Utc>)> = Vec::new();
     for term_id in term_ids {
         let rows: Vec<(i64, DateTime<Utc>)> = on_pool!(db, |pool| sqlx::query_as(SQL)
             .bind(*term_id)
             .bind(stamp)
             .bind(reach)
+            .bind(at)
+            .bind(id)
             .fetch_all(pool)
             .await?);
         hits.extend(rows);
@@ -917,17 +944,98 @@ pub async fn in_terms(db: &Db, term_ids: &[i64], window: Window) -> Result<Vec<A
 
 /// Live articles with this author in their byline, newest first.
 pub async fn by_author(db: &Db, user_id: i64, window: Window) -> Result<Vec<Article>> {
+    by_author_from(db, user_id, None, window).await
+}
+
+/// `by_author` counted from `fence` (a row at or above the window).
+pub async fn by_author_from(
+    db: &Db,
+    user_id: i64,
+    fence: Option<&Fence>,
+    window: Window,
+) -> Result<Vec<Article>> {
     const SQL: &str = "SELECT post_id, live_at FROM post_authors WHERE user_id = $1 AND live_at IS NOT NULL \
-         AND live_at <= $2 ORDER BY live_at DESC, post_id DESC LIMIT $3 OFFSET $4";
+         AND live_at <= $2 AND live_at <= $5 AND (live_at < $5 OR post_id <= $6) \
+         ORDER BY live_at DESC, post_id DESC LIMIT $3 OFFSET $4";
+    let stamp = now();
+    let (at, id) = fence.map_or((stamp, i64::MAX), |f| (f.at, f.id));
     let rows: Vec<(i64, DateTime<Utc>)> = on_pool!(db, |pool| sqlx::query_as(SQL)
         .bind(user_id)
-        .bind(now())
+        .bind(stamp)
         .bind(window.limit)
         .bind(window.offset)
+        .bind(at)
+        .bind(id)
         .fetch_all(pool)
         .await?);
     let ids: Vec<i64> = rows.into_iter().map(|(id, _)| id).collect();
     by_ids(db, &ids).await
+}
+
+/// Which list of live articles a deep page walks.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum List {
+    /// The home page: sticky first, newest first.
+    Home,
+    /// Articles in any of these terms (a category with those below it, or a tag).
+    Terms(Vec<i64>),
+    /// Articles with this person in their byline.
+    Author(i64),
+}
+
+/// A row of a list, as its order sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fence {
+    pub sticky: bool,
+    pub at: DateTime<Utc>,
+    pub id: i64,
+}
+
+/// A fence stands every this many rows of a list.
+pub const FENCE_EVERY: i64 = 20;
+
+/// The rows at positions 0, FENCE_EVERY, 2 × FENCE_EVERY… of a list: one pass over its index, so
+/// that a page at any depth can then start from the fence above it.
+pub async fn fences(db: &Db, list: &List) -> Result<Vec<Fence>> {
+    // Window functions number the rows inside the database; only every FENCE_EVERY-th leaves it.
+    let (inner, order, bind): (String, &str, Vec<i64>) = match list {
+        List::Home => (
+            "SELECT sticky, published_at AS at, id FROM posts WHERE kind = 'post' AND status = 'published'".into(),
+            "sticky DESC, at DESC, id DESC",
+            Vec::new(),
+        ),
+        List::Terms(ids) => (
+            format!(
+                "SELECT DISTINCT FALSE AS sticky, live_at AS at, post_id AS id FROM post_terms \
+                 WHERE term_id IN ({}) AND live_at IS NOT NULL",
+                placeholders(ids.len())
+            ),
+            "at DESC, id DESC",
+            ids.clone(),
+        ),
+        List::Author(user) => (
+            "SELECT FALSE AS sticky, live_at AS at, post_id AS id FROM post_authors \
+             WHERE user_id = $1 AND live_at IS NOT NULL"
+                .into(),
+            "at DESC, id DESC",
+            vec![*user],
+        ),
+    };
+    let sql = format!(
+        "SELECT sticky, at, id FROM (SELECT sticky, at, id, ROW_NUMBER() OVER (ORDER BY {order}) AS n \
+         FROM ({inner}) rows_of_list) numbered WHERE (n - 1) % {FENCE_EVERY} = 0 ORDER BY n"
+    );
+    let rows: Vec<(bool, DateTime<Utc>, i64)> = on_pool!(db, |pool| {
+        let mut q = sqlx::query_as(&sql);
+        for id in &bind {
+            q = q.bind(*id);
+        }
+        q.fetch_all(pool).await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(sticky, at, id)| Fence { sticky, at, id })
+        .collect())
 }
 
 /// Up to `limit` live articles sharing the most terms with `article`, newer first on a tie.
@@ -1017,6 +1125,52 @@ pub async fn bylines(db: &Db, post_ids: &[i64]) -> Result<Vec<Byline>> {
         }
         Ok(q.fetch_all(pool).await?)
     })
+}
+
+/// What links some posts to the rest of the site: their terms, their bylines and how many
+/// approved comments each has, by id only (the rows themselves are few and kept in memory).
+#[derive(Debug, Default)]
+pub struct Links {
+    /// (post, term).
+    pub terms: Vec<(i64, i64)>,
+    /// (post, position, user), by post and position.
+    pub authors: Vec<(i64, i64, i64)>,
+    pub comment_counts: HashMap<i64, i64>,
+}
+
+/// The links of these posts, in one query.
+pub async fn links(db: &Db, post_ids: &[i64]) -> Result<Links> {
+    if post_ids.is_empty() {
+        return Ok(Links::default());
+    }
+    // One list of placeholders serves all three parts: `$n` names the same value each time.
+    let ids = placeholders(post_ids.len());
+    let sql = format!(
+        "SELECT CAST(0 AS BIGINT) AS part, post_id, term_id AS other, CAST(0 AS BIGINT) AS position \
+         FROM post_terms WHERE post_id IN ({ids}) \
+         UNION ALL SELECT 1, post_id, user_id, position FROM post_authors WHERE post_id IN ({ids}) \
+         UNION ALL SELECT 2, post_id, COUNT(*), 0 FROM comments WHERE status = 'approved' \
+         AND post_id IN ({ids}) GROUP BY post_id"
+    );
+    let rows: Vec<(i64, i64, i64, i64)> = on_pool!(db, |pool| {
+        let mut q = sqlx::query_as(&sql);
+        for id in post_ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(pool).await?
+    });
+    let mut out = Links::default();
+    for (part, post, other, position) in rows {
+        match part {
+            0 => out.terms.push((post, other)),
+            1 => out.authors.push((post, position, other)),
+            _ => {
+                out.comment_counts.insert(post, other);
+            }
+        }
+    }
+    out.authors.sort_unstable();
+    Ok(out)
 }
 
 /// How many articles of a kind exist, whatever their status.

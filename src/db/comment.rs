@@ -1,12 +1,9 @@
 //! Comments: rows and all their SQL. The email and IP columns are for moderators only: nothing
 //! public reads `Comment` directly; `render` turns it into a view without them.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 
 use crate::db::activity::Audit;
-use crate::db::term::placeholders;
 use crate::db::{Db, like_pattern, now};
 use crate::error::{Error, Result};
 use crate::{log_activity, log_change, on_pool, on_writer};
@@ -69,49 +66,64 @@ pub async fn insert(db: &Db, new: &NewComment) -> Result<i64> {
 }
 
 /// Insert a comment, spending its form token in the same transaction: None (and nothing stored)
-/// when the token was already spent, i.e. the form is a replay.
+/// when the token was already spent, i.e. the form is a replay. Comments arriving together share
+/// one transaction (`comment_intake`); the answer comes after it commits.
 pub async fn insert_once(
     db: &Db,
     new: &NewComment,
     form_token: Option<&str>,
 ) -> Result<Option<i64>> {
+    crate::db::comment_intake::Intake::write(db, new, form_token).await
+}
+
+/// Insert comments (each spending its form token, if any) and their change-log entries in one
+/// transaction: for each, its id, or None when its token was already spent.
+pub(crate) async fn insert_batch(
+    db: &Db,
+    entries: &[(&NewComment, Option<&str>)],
+) -> Result<Vec<Option<i64>>> {
     const SPEND: &str = "INSERT INTO used_form_tokens (token, used_at) VALUES ($1, $2) ON CONFLICT (token) DO NOTHING";
     const SQL: &str = "INSERT INTO comments (post_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
          user_agent, content, status, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
-        if let Some(token) = form_token {
-            let spent = sqlx::query(SPEND)
-                .bind(token)
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
-            if spent.rows_affected() == 0 {
-                return Ok(None);
+        let mut ids = Vec::with_capacity(entries.len());
+        for (new, form_token) in entries {
+            if let Some(token) = form_token {
+                let spent = sqlx::query(SPEND)
+                    .bind(*token)
+                    .bind(now())
+                    .execute(&mut *tx)
+                    .await?;
+                if spent.rows_affected() == 0 {
+                    ids.push(None);
+                    continue;
+                }
             }
-        }
-        let id: i64 = sqlx::query_scalar(SQL)
-            .bind(new.post_id)
-            .bind(new.parent_id)
-            .bind(new.user_id)
-            .bind(&new.author_name)
-            .bind(&new.author_email)
-            .bind(&new.author_url)
-            .bind(&new.author_ip)
-            .bind(&new.user_agent)
-            .bind(&new.content)
-            .bind(&new.status)
-            .bind(&new.reason)
-            .bind(new.created_at.unwrap_or_else(now))
-            .fetch_one(&mut *tx)
-            .await?;
-        log_change!(tx, "comment", id, "create")?;
-        if new.status == status::APPROVED {
-            // Public pages show it now: name its article for the caches.
-            log_change!(tx, "comments", new.post_id, "create")?;
+            let id: i64 = sqlx::query_scalar(SQL)
+                .bind(new.post_id)
+                .bind(new.parent_id)
+                .bind(new.user_id)
+                .bind(&new.author_name)
+                .bind(&new.author_email)
+                .bind(&new.author_url)
+                .bind(&new.author_ip)
+                .bind(&new.user_agent)
+                .bind(&new.content)
+                .bind(&new.status)
+                .bind(&new.reason)
+                .bind(new.created_at.unwrap_or_else(now))
+                .fetch_one(&mut *tx)
+                .await?;
+            log_change!(tx, "comment", id, "create")?;
+            if new.status == status::APPROVED {
+                // Public pages show it now: name its article for the caches.
+                log_change!(tx, "comments", new.post_id, "create")?;
+            }
+            ids.push(Some(id));
         }
         tx.commit().await?;
-        Ok(Some(id))
+        Ok(ids)
     })
 }
 
@@ -165,39 +177,20 @@ pub async fn latest_public(db: &Db, limit: i64) -> Result<Vec<Comment>> {
 
 /// Comments with these ids (for showing a commenter their own held comments).
 pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Comment>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT {COLUMNS} FROM comments WHERE id IN ({}) ORDER BY id",
-        placeholders(ids.len())
-    );
-    on_pool!(db, |pool| {
-        let mut q = sqlx::query_as::<_, Comment>(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        Ok(q.fetch_all(pool).await?)
-    })
+    let select = format!("SELECT {COLUMNS} FROM comments WHERE");
+    crate::db::rows_with_ids(db, &select, ids, "ORDER BY id").await
 }
 
-/// Approved-comment counts of many posts at once.
-pub async fn approved_counts(db: &Db, post_ids: &[i64]) -> Result<HashMap<i64, i64>> {
-    if post_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let sql = format!(
-        "SELECT post_id, COUNT(*) FROM comments WHERE status = 'approved' AND post_id IN ({}) GROUP BY post_id",
-        placeholders(post_ids.len())
-    );
-    let rows: Vec<(i64, i64)> = on_pool!(db, |pool| {
-        let mut q = sqlx::query_as(&sql);
-        for id in post_ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(pool).await?
-    });
-    Ok(rows.into_iter().collect())
+/// How many approved comments an article has, counting no further than `cap` (a bound on the
+/// cost on an article with thousands).
+pub async fn approved_count_upto(db: &Db, post_id: i64, cap: i64) -> Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE post_id = $1 \
+         AND status = 'approved' LIMIT $2) AS capped";
+    Ok(on_pool!(db, |pool| sqlx::query_scalar(SQL)
+        .bind(post_id)
+        .bind(cap)
+        .fetch_one(pool)
+        .await?))
 }
 
 /// Comments with a status ("all" for every one), newest first.
@@ -402,6 +395,46 @@ pub async fn is_duplicate(
         .fetch_one(pool)
         .await?);
     Ok(n > 0)
+}
+
+/// What the moderation rules ask about a new comment, read in one query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    /// The same person (by email) already left the same text on this post.
+    pub duplicate: bool,
+    /// When this IP last commented, if ever.
+    pub last_from_ip: Option<DateTime<Utc>>,
+    /// This email has an approved comment already.
+    pub approved_before: bool,
+}
+
+/// `is_duplicate`, `last_from_ip` and `has_approved_from` together (one round trip instead of
+/// three for every comment posted).
+pub async fn history(
+    db: &Db,
+    post_id: i64,
+    author_email: &str,
+    content: &str,
+    ip: &str,
+) -> Result<History> {
+    const SQL: &str = "SELECT \
+         (SELECT COUNT(*) FROM comments WHERE author_email = $1 AND post_id = $2 AND content = $3 \
+          AND status <> 'trash'), \
+         (SELECT MAX(created_at) FROM comments WHERE author_ip = $4), \
+         (SELECT COUNT(*) FROM comments WHERE author_email = $1 AND status = 'approved')";
+    let (duplicates, last_from_ip, approved): (i64, Option<DateTime<Utc>>, i64) =
+        on_pool!(db, |pool| sqlx::query_as(SQL)
+            .bind(author_email)
+            .bind(post_id)
+            .bind(content)
+            .bind(ip)
+            .fetch_one(pool)
+            .await?);
+    Ok(History {
+        duplicate: duplicates > 0,
+        last_from_ip,
+        approved_before: approved > 0,
+    })
 }
 
 /// How many comments there are in each status.

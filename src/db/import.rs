@@ -95,8 +95,8 @@ impl Tx {
     pub async fn begin(db: &Db) -> Result<Tx> {
         Ok(match db {
             Db::Sqlite(pools) => Tx::Sqlite(pools.write.begin().await?),
-            Db::Postgres(pool) => {
-                let mut t = pool.begin().await?;
+            Db::Postgres(pg) => {
+                let mut t = pg.pool.begin().await?;
                 // lz4 compresses the long bodies several times faster than the default pglz
                 // (PostgreSQL 14+, when built with it); only this transaction's new values.
                 let lz4: Option<bool> = sqlx::query_scalar(

@@ -7,7 +7,6 @@ use sqlx::types::Json;
 
 use crate::content::picture::Encoding;
 use crate::db::activity::Audit;
-use crate::db::term::placeholders;
 use crate::db::{Db, like_pattern, now};
 use crate::error::Result;
 use crate::{log_activity, log_change, on_pool, on_writer};
@@ -134,20 +133,8 @@ pub async fn by_source_hash(db: &Db, hash: &str) -> Result<Option<Media>> {
 
 /// Pictures with these ids (any order).
 pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Media>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT {COLUMNS} FROM media WHERE id IN ({})",
-        placeholders(ids.len())
-    );
-    on_pool!(db, |pool| {
-        let mut q = sqlx::query_as::<_, Media>(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        Ok(q.fetch_all(pool).await?)
-    })
+    let select = format!("SELECT {COLUMNS} FROM media WHERE");
+    crate::db::rows_with_ids(db, &select, ids, "").await
 }
 
 /// Which pictures the library shows.

@@ -9,6 +9,7 @@ pub mod app_password;
 pub mod article;
 pub mod change;
 pub mod comment;
+pub mod comment_intake;
 pub mod correction;
 pub mod export;
 pub mod import;
@@ -25,6 +26,7 @@ pub mod throttle;
 pub mod user;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -39,7 +41,7 @@ use crate::error::{Error, Result};
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(SqlitePools),
-    Postgres(PgPool),
+    Postgres(PgPools),
 }
 
 /// SQLite's pools: many readers beside one writer. SQLite takes one write at a time anyway; with a
@@ -49,6 +51,14 @@ pub enum Db {
 pub struct SqlitePools {
     pub read: SqlitePool,
     pub write: SqlitePool,
+    intake: Arc<comment_intake::Intake>,
+}
+
+/// PostgreSQL's pool, and the comments waiting to be written to it.
+#[derive(Clone, Debug)]
+pub struct PgPools {
+    pub pool: PgPool,
+    intake: Arc<comment_intake::Intake>,
 }
 
 /// Run the same read against whichever pool `db` holds; `$pool` is bound to it.
@@ -77,7 +87,10 @@ macro_rules! on_sqlite_side {
                 let $pool = &pools.$side;
                 $body
             }
-            $crate::db::Db::Postgres($pool) => $body,
+            $crate::db::Db::Postgres(pg) => {
+                let $pool = &pg.pool;
+                $body
+            }
         }
     };
 }
@@ -89,12 +102,26 @@ impl Db {
     /// Open a pool for a `sqlite://` or `postgres://` URL, creating a SQLite file if missing.
     pub async fn connect(url: &str) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // A connection that sat idle may have been dropped by the server or a proxy: ping it
+            // first. A busy one is not pinged: that doubled every query's round trips.
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > Duration::from_secs(30) {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .acquire_timeout(Duration::from_secs(5))
                 .connect(url)
                 .await?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::Postgres(PgPools {
+                pool,
+                intake: Arc::default(),
+            }))
         } else if url.starts_with("sqlite:") {
             if let Some(parent) = sqlite_path(url).and_then(|p| p.parent().map(|p| p.to_path_buf()))
                 && !parent.as_os_str().is_empty()
@@ -111,17 +138,25 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            // An embedded file connection cannot go stale, so no ping before each query (sqlx's
+            // default): each ping was a round trip to the connection's thread.
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options.clone())
                 .await?;
             let read = SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(options)
                 .await?;
-            Ok(Db::Sqlite(SqlitePools { read, write }))
+            Ok(Db::Sqlite(SqlitePools {
+                read,
+                write,
+                intake: Arc::default(),
+            }))
         } else {
             Err(Error::BadRequest(format!(
                 "unsupported database URL {url:?}: use sqlite://PATH or postgres://…"
@@ -133,7 +168,7 @@ impl Db {
     pub async fn migrate(&self) -> Result<()> {
         match self {
             Db::Sqlite(pools) => SQLITE_MIGRATIONS.run(&pools.write).await?,
-            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+            Db::Postgres(pg) => POSTGRES_MIGRATIONS.run(&pg.pool).await?,
         }
         Ok(())
     }
@@ -143,7 +178,17 @@ impl Db {
     pub fn change_listener(&self) -> Option<ChangeListener> {
         match self {
             Db::Sqlite(_) => None,
-            Db::Postgres(pool) => Some(ChangeListener { pool: pool.clone() }),
+            Db::Postgres(pg) => Some(ChangeListener {
+                pool: pg.pool.clone(),
+            }),
+        }
+    }
+
+    /// Where comments wait to be written together.
+    pub fn comment_intake(&self) -> &comment_intake::Intake {
+        match self {
+            Db::Sqlite(pools) => &pools.intake,
+            Db::Postgres(pg) => &pg.intake,
         }
     }
 
@@ -162,7 +207,7 @@ impl Db {
                 pools.read.close().await;
                 pools.write.close().await;
             }
-            Db::Postgres(pool) => pool.close().await,
+            Db::Postgres(pg) => pg.pool.close().await,
         }
     }
 }
@@ -173,6 +218,33 @@ fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
         .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then(|| path.into())
+}
+
+/// Rows of `T` whose id is one of `ids`: `select` is the query up to and including `WHERE`
+/// (`SELECT … FROM t WHERE`), `tail` what follows the id list (an ORDER BY, or nothing).
+pub(crate) async fn rows_with_ids<T>(
+    db: &Db,
+    select: &str,
+    ids: &[i64],
+    tail: &str,
+) -> Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("{select} id IN ({}) {tail}", term::placeholders(ids.len()));
+    on_pool!(db, |pool| {
+        let mut q = sqlx::query_as::<_, T>(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        Ok(q.fetch_all(pool).await?)
+    })
 }
 
 /// The current time as stored: UTC, whole seconds (WordPress's precision, and equal text on SQLite).

@@ -39,9 +39,9 @@ pub async fn months(db: &Db) -> Result<Vec<Month>> {
                 .fetch_all(&pools.read)
                 .await?
         }
-        Db::Postgres(pool) => {
+        Db::Postgres(pg) => {
             let rows: Vec<(String, i64, DateTime<Utc>)> =
-                sqlx::query_as(sql).bind(now()).fetch_all(pool).await?;
+                sqlx::query_as(sql).bind(now()).fetch_all(&pg.pool).await?;
             rows.into_iter()
                 .map(|(ym, n, at)| (ym, n, at.to_rfc3339()))
                 .collect()

@@ -185,6 +185,12 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Term>> {
         .await?))
 }
 
+/// The terms with these ids (those that exist), in no particular order.
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Term>> {
+    let select = format!("SELECT {COLUMNS} FROM terms WHERE");
+    crate::db::rows_with_ids(db, &select, ids, "").await
+}
+
 /// Every term of a taxonomy, by name. Categories are few, so trees are built from this in memory.
 pub async fn all(db: &Db, taxonomy: &str) -> Result<Vec<Term>> {
     let sql = format!("SELECT {COLUMNS} FROM terms WHERE taxonomy = $1 ORDER BY name, id");

@@ -114,6 +114,12 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<User>> {
         .await?))
 }
 
+/// The users with these ids (those that exist), in no particular order.
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<User>> {
+    let select = format!("SELECT {COLUMNS} FROM users WHERE");
+    crate::db::rows_with_ids(db, &select, ids, "").await
+}
+
 /// The user with this email (any case).
 pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>> {
     one(db, "email = $1", &email.trim().to_lowercase()).await

@@ -89,11 +89,19 @@ pub async fn post_comment(
             let mut path = gather::article_path(&state, &site, &a).await?;
             // Send the reader to the comment page that shows their comment, as WordPress does.
             // An approved comment is already among the approved ones; a held one is read back.
-            let mut shown = db::comment::approved_for_post(state.db(), a.id).await?;
-            if posted.status != status::APPROVED {
-                shown.extend(db::comment::get(state.db(), posted.id).await?);
-            }
-            let page = views::page_of(&shown, posted.id, site.settings.comments_per_page);
+            // Most articles have fewer comments than a page holds: then it is page 1 without
+            // reading them all.
+            let per_page = i64::from(site.settings.comments_per_page.max(1));
+            let page =
+                if db::comment::approved_count_upto(state.db(), a.id, per_page).await? < per_page {
+                    1
+                } else {
+                    let mut shown = db::comment::approved_for_post(state.db(), a.id).await?;
+                    if posted.status != status::APPROVED {
+                        shown.extend(db::comment::get(state.db(), posted.id).await?);
+                    }
+                    views::page_of(&shown, posted.id, site.settings.comments_per_page)
+                };
             if page > 1 {
                 path = format!("{path}comment-page-{page}/");
             }

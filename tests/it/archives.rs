@@ -1,6 +1,7 @@
 //! Home, category, tag, author and date archives, with pagination.
 
 use chrono::{TimeZone, Utc};
+use newsroom::actions::publish;
 use newsroom::db::setting;
 
 use crate::both_backends;
@@ -30,6 +31,62 @@ both_backends! {
         assert!(attrs(&third, ".pagination .older", "href").is_empty());
         assert_eq!(app.get("/page/4/").await.0, 404);
         assert_eq!(app.redirect("/page/1/").await, (301, "/".to_string()));
+    }
+
+    async fn deep_pages_start_from_fences_and_shift_when_the_list_changes(app) {
+        // Many fences' worth (one stands every 20 rows), with pairs of articles
+        // published in the same second (ties settled by id) and one sticky article.
+        let ann = app.author("ann", "Ann").await;
+        let world = app.category("World", None).await;
+        let europe = app.category("Europe", Some(world)).await;
+        let base = Utc.with_ymd_and_hms(2024, 1, 1, 8, 0, 0).single().expect("date");
+        let mut stored: Vec<(bool, chrono::DateTime<Utc>, i64, String)> = Vec::new();
+        for i in 0..430i64 {
+            let title = format!("Story {i:03}");
+            let mut d = draft(&title, ann);
+            let at = base + chrono::Duration::minutes(i / 2);
+            d.published_at = Some(at);
+            d.sticky = i == 7;
+            d.term_ids = vec![if i % 3 == 0 { europe } else { world }];
+            let id = publish::create(app.state.db(), &d).await.expect("publish");
+            stored.push((d.sticky, at, id, title));
+        }
+        setting::set(app.state.db(), "posts_per_page", "10").await.expect("set");
+        app.follow().await;
+        let newest_first = |list: &[(bool, chrono::DateTime<Utc>, i64, String)], sticky_first: bool| {
+            let mut l = list.to_vec();
+            l.sort_by(|a, b| {
+                let s = if sticky_first { b.0.cmp(&a.0) } else { std::cmp::Ordering::Equal };
+                s.then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2))
+            });
+            l.into_iter().map(|r| r.3).collect::<Vec<String>>()
+        };
+        let home = newest_first(&stored, true);
+        let by_date = newest_first(&stored, false);
+        let window = |all: &[String], page: usize| all.iter().skip((page - 1) * 10).take(10).cloned().collect::<Vec<_>>();
+        for page in [2, 20, 21, 25, 40, 41, 43] {
+            let path = format!("/page/{page}/");
+            assert_eq!(texts(&app.page(&path).await, ".card-title"), window(&home, page), "{path}");
+            let path = format!("/category/world/page/{page}/");
+            assert_eq!(texts(&app.page(&path).await, ".card-title"), window(&by_date, page), "{path}");
+            let path = format!("/author/ann/page/{page}/");
+            assert_eq!(texts(&app.page(&path).await, ".card-title"), window(&by_date, page), "{path}");
+        }
+        for path in ["/page/44/", "/page/500/", "/category/world/page/9999/", "/author/ann/page/44/"] {
+            assert_eq!(app.get(path).await.0, 404, "{path}");
+        }
+
+        // A new article on top moves every deep page by one.
+        let mut d = draft("Story new", ann);
+        d.term_ids = vec![europe];
+        let id = app.publish(&d).await;
+        stored.push((false, chrono::Utc::now(), id, "Story new".into()));
+        let home = newest_first(&stored, true);
+        let by_date = newest_first(&stored, false);
+        assert_eq!(texts(&app.page("/page/25/").await, ".card-title"), window(&home, 25));
+        assert_eq!(texts(&app.page("/category/world/page/25/").await, ".card-title"), window(&by_date, 25));
+        assert_eq!(texts(&app.page("/author/ann/page/41/").await, ".card-title"), window(&by_date, 41));
+        assert_eq!(texts(&app.page("/page/44/").await, ".card-title"), window(&home, 44));
     }
 
     async fn category_archives_nest_and_include_their_children(app) {

@@ -391,3 +391,72 @@ both_backends! {
         assert!(r.text().await.expect("body").contains("A thoughtful comment about the talks."));
     }
 }
+
+both_backends! {
+    async fn comments_sent_together_are_each_stored_once_and_acknowledged_after_commit(app) where trust_loopback; {
+        // Comments arriving together share one transaction (group commit): every acknowledged
+        // one is stored, a replayed form among them is refused alone.
+        app.seed_demo().await;
+        app.relax_comment_rules().await;
+        let path = app.first_article().await;
+        let total = || async { comment::counts(app.state.db()).await.expect("count").iter().map(|(_, n)| n).sum::<i64>() };
+        let before = total().await;
+        let mut forms = Vec::new();
+        for _ in 0..40 {
+            forms.push(app.open_form(&path).await);
+        }
+        let mut sends = tokio::task::JoinSet::new();
+        for (i, form) in forms.iter().chain(std::iter::once(&forms[0])).enumerate() {
+            let client = app.client.clone();
+            let url = app.url("/wp-comments-post.php");
+            let fields = vec![
+                ("comment_post_ID".to_string(), form.post_id.clone()),
+                ("newsroom_token".to_string(), form.token.clone()),
+                ("comment_parent".to_string(), "0".to_string()),
+                ("author".to_string(), format!("Reader {i}")),
+                ("email".to_string(), format!("reader{i}@example.net")),
+                ("comment".to_string(), format!("Comment number {i} about the talks.")),
+            ];
+            sends.spawn(async move {
+                let r = client.post(url).form(&fields).header("x-forwarded-for", format!("198.51.100.{}", i + 1)).send().await.expect("post");
+                r.status().as_u16()
+            });
+        }
+        let statuses: Vec<u16> = sends.join_all().await;
+        let acknowledged = statuses.iter().filter(|s| **s == 303).count();
+        assert_eq!(acknowledged, 40, "{statuses:?}");
+        assert_eq!(statuses.len() - acknowledged, 1, "the replayed form is refused: {statuses:?}");
+        let after = total().await;
+        assert_eq!(after - before, 40, "every acknowledged comment is stored, once");
+    }
+
+    async fn a_comment_that_cannot_be_stored_fails_alone_in_its_batch(app) {
+        let author = app.author("ann", "Ann").await;
+        let post = app.publish(&crate::support::draft("Talks resume", author)).await;
+        let mut writes = tokio::task::JoinSet::new();
+        for i in 0..30i64 {
+            let db = app.state.db().clone();
+            writes.spawn(async move {
+                // Number 13 names an article that does not exist: its insert breaks its batch.
+                let target = if i == 13 { 9_999_999 } else { post };
+                let new = comment::NewComment {
+                    post_id: target,
+                    author_name: format!("Reader {i}"),
+                    author_email: format!("r{i}@example.net"),
+                    content: format!("Comment {i}"),
+                    status: comment::status::APPROVED.into(),
+                    ..Default::default()
+                };
+                (i, comment::insert_once(&db, &new, Some(&format!("token-{i}"))).await)
+            });
+        }
+        for (i, result) in writes.join_all().await {
+            if i == 13 {
+                assert!(result.is_err(), "a comment on a missing article is an error");
+            } else {
+                assert!(matches!(result, Ok(Some(_))), "comment {i}: {result:?}");
+            }
+        }
+        assert_eq!(comment::approved_for_post(app.state.db(), post).await.expect("read").len(), 29);
+    }
+}

@@ -58,7 +58,7 @@ fn uploads(app: &TestApp) -> PathBuf {
 async fn count(app: &TestApp, sql: &str) -> i64 {
     match app.state.db() {
         newsroom::db::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(&p.read).await,
-        newsroom::db::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+        newsroom::db::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(&p.pool).await,
     }
     .expect("count")
 }

@@ -109,8 +109,8 @@ async fn page_or_redirect(
     requested: &str,
     visitor: &Visitor,
 ) -> Result<Found> {
-    let related = Related::load(state, std::slice::from_ref(a)).await?;
-    let base = related.path_of(site, a);
+    let related = Loaded::of(state, a).await?;
+    let base = related.extras.path_of(site, a);
     let canonical = match parsed.comment_page {
         Some(n) if n > 1 => format!("{base}comment-page-{n}/"),
         _ => base,
@@ -179,8 +179,33 @@ pub async fn render(
     form: CommentFormView,
     held: &[i64],
 ) -> Result<Html<String>> {
-    let related = Related::load(state, std::slice::from_ref(a)).await?;
+    let related = Loaded::of(state, a).await?;
     render_loaded(state, site, a, &related, 1, form, held, false).await
+}
+
+/// An article's extras loaded together with those of its related articles (one batch for both).
+struct Loaded {
+    /// Extras of the article and of the related ones.
+    extras: Related,
+    /// Related articles found from the words; empty when the search index had none.
+    related: Vec<Article>,
+}
+
+impl Loaded {
+    async fn of(state: &AppState, a: &Article) -> Result<Loaded> {
+        let related = if a.kind == articles::POST {
+            related_by_words(state, a).await?
+        } else {
+            Vec::new()
+        };
+        let mut list = Vec::with_capacity(related.len() + 1);
+        list.push(a.clone());
+        list.extend(related.iter().cloned());
+        Ok(Loaded {
+            extras: Related::load(state, &list).await?,
+            related,
+        })
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -188,14 +213,14 @@ async fn render_loaded(
     state: &AppState,
     site: &Site,
     a: &Article,
-    related_rows: &Related,
+    loaded: &Loaded,
     comment_page: u32,
     mut form: CommentFormView,
     held: &[i64],
     locked: bool,
 ) -> Result<Html<String>> {
     let db = state.db();
-    let extras = related_rows.extras();
+    let extras = loaded.extras.extras();
     let terms = extras.terms.get(&a.id).cloned().unwrap_or_default();
     let authors = extras.authors.get(&a.id).cloned().unwrap_or_default();
     let open = comments_open(&site.settings, a, db::now());
@@ -249,11 +274,19 @@ async fn render_loaded(
     let mut article = article;
     article.corrections = corrections_of(state, site, a.id).await?;
     let term_ids: Vec<i64> = terms.iter().map(|t| t.id).collect();
-    let related = if a.kind == articles::POST {
-        let rows = related_articles(state, a, &term_ids).await?;
+    let related = if a.kind != articles::POST {
+        Vec::new()
+    } else if loaded.related.is_empty() {
+        // The index does not know the article yet (published this second): those sharing the
+        // most sections and topics.
+        let rows = articles::related(state.db(), a.id, &term_ids, 3).await?;
         gather::cards(state, site, &rows).await?
     } else {
-        Vec::new()
+        loaded
+            .related
+            .iter()
+            .map(|r| CardView::new(site, r, &extras))
+            .collect()
     };
 
     form.action = "/wp-comments-post.php".into();
@@ -296,9 +329,8 @@ async fn render_loaded(
     Ok(Html(state.theme().render(template_of(a), page)?))
 }
 
-/// Three articles most like this one in words (from the search index); until the index knows
-/// the article (it was published this second), those sharing the most sections and topics.
-async fn related_articles(state: &AppState, a: &Article, term_ids: &[i64]) -> Result<Vec<Article>> {
+/// Up to three live articles most like this one in words (from the search index).
+async fn related_by_words(state: &AppState, a: &Article) -> Result<Vec<Article>> {
     let now = db::now();
     let ids = match state.search().related(a.id, 6) {
         Ok(ids) => ids,
@@ -307,16 +339,12 @@ async fn related_articles(state: &AppState, a: &Article, term_ids: &[i64]) -> Re
             Vec::new()
         }
     };
-    let found: Vec<Article> = articles::by_ids(state.db(), &ids)
+    Ok(articles::by_ids(state.db(), &ids)
         .await?
         .into_iter()
         .filter(|r| r.is_live(now) && r.kind == articles::POST)
         .take(3)
-        .collect();
-    if !found.is_empty() {
-        return Ok(found);
-    }
-    articles::related(state.db(), a.id, term_ids, 3).await
+        .collect())
 }
 
 /// The article's picture for social cards, else the site's icon (absolute either way).

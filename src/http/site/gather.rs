@@ -8,8 +8,8 @@ use crate::app::AppState;
 use crate::cache::deps::{self, Tag};
 use crate::content::figure::Figure;
 use crate::db::article::{self as articles, Article, Byline};
-use crate::db::comment;
 use crate::db::term::{self, PostTerm};
+use crate::db::user;
 use crate::error::Result;
 use crate::render::Site;
 use crate::render::views::{CardView, Extras};
@@ -24,15 +24,74 @@ pub struct Related {
 }
 
 impl Related {
-    /// Load the extras of these articles.
+    /// Load the extras of these articles: one query for what links them to terms, people and
+    /// comments; the terms, people and pictures themselves mostly from memory (`cache::rows`).
     pub async fn load(state: &AppState, list: &[Article]) -> Result<Related> {
+        let db = state.db();
         let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
         let media_ids: Vec<i64> = list.iter().filter_map(|a| a.featured_media_id).collect();
+        let links = articles::links(db, &ids).await?;
+        let term_ids: Vec<i64> = links.terms.iter().map(|(_, t)| *t).collect();
+        let user_ids: Vec<i64> = links.authors.iter().map(|(_, _, u)| *u).collect();
+        let rows = state.rows();
+        let terms = rows
+            .terms
+            .get_many(&term_ids, |missing| async move {
+                Ok(term::by_ids(db, &missing)
+                    .await?
+                    .into_iter()
+                    .map(|t| (t.id, t))
+                    .collect())
+            })
+            .await?;
+        let users = rows
+            .users
+            .get_many(&user_ids, |missing| async move {
+                Ok(user::by_ids(db, &missing)
+                    .await?
+                    .into_iter()
+                    .map(|u| (u.id, u))
+                    .collect())
+            })
+            .await?;
+        let media = rows
+            .figures
+            .get_many(&media_ids, |missing| async move {
+                Ok(media::figures(db, &missing).await?.into_iter().collect())
+            })
+            .await?;
+        let mut post_terms: Vec<PostTerm> = links
+            .terms
+            .iter()
+            .filter_map(|(post_id, term_id)| {
+                terms.get(term_id).map(|t| PostTerm {
+                    post_id: *post_id,
+                    term: t.clone(),
+                })
+            })
+            .collect();
+        post_terms.sort_by(|a, b| {
+            a.term
+                .name
+                .cmp(&b.term.name)
+                .then(a.term.id.cmp(&b.term.id))
+        });
+        let bylines: Vec<Byline> = links
+            .authors
+            .iter()
+            .filter_map(|(post_id, position, user_id)| {
+                users.get(user_id).map(|u| Byline {
+                    post_id: *post_id,
+                    position: *position,
+                    user: u.clone(),
+                })
+            })
+            .collect();
         let related = Related {
-            terms: term::of_posts(state.db(), &ids).await?,
-            bylines: articles::bylines(state.db(), &ids).await?,
-            comment_counts: comment::approved_counts(state.db(), &ids).await?,
-            media: media::figures(state.db(), &media_ids).await?,
+            terms: post_terms,
+            bylines,
+            comment_counts: links.comment_counts,
+            media,
         };
         // A page showing these articles shows all of this: it goes stale when any of it changes.
         deps::note_all(ids.iter().map(|id| Tag::Post(*id)));

@@ -280,15 +280,13 @@ impl TestApp {
                 .await
                 .expect("sql")
                 .rows_affected(),
-            newsroom::db::Db::Postgres(pool) => sqlx::query(statement)
-                .execute(pool)
+            newsroom::db::Db::Postgres(pg) => sqlx::query(statement)
+                .execute(&pg.pool)
                 .await
                 .expect("sql")
                 .rows_affected(),
         };
-        self.state
-            .page_cache()
-            .invalidate(&newsroom::cache::Stale::Everything);
+        self.state.forget(&newsroom::cache::Stale::Everything);
         rows
     }
 

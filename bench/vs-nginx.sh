@@ -5,6 +5,7 @@
 # off) and the server's memory (RSS). Goal: >= 1.0x nginx cached; >= 5,000 req/s uncached.
 # Needs wrk and nginx (apt-get install wrk nginx); PostgreSQL on 127.0.0.1:5432 for its rows.
 # Usage: bench/vs-nginx.sh [sizes, default "10000"] [seconds per run, default 8] [connections, default 64]
+# SQLITE_ONLY=1 skips PostgreSQL (copying a very large site there takes long).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 65536 2>/dev/null || true
@@ -72,7 +73,7 @@ for n in $sizes; do
     touch "$dir/.done"
   fi
   backends="sqlite://$dir/newsroom.db"
-  if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  if [ "${SQLITE_ONLY:-}" != 1 ] && pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
     pgdb="newsroom_bench_$n"
     if ! psql "$pg_admin/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$pgdb'" | grep -q 1; then
       echo "copying the site into PostgreSQL ($pgdb)…" >&2

@@ -791,8 +791,7 @@ pub async fn latest(db: &Db, window: Window) -> Result<Vec<Article>> {
 /// The home page's articles in `window` counted from `fence` (a row at or above the window): a
 /// deep page walks the index from the fence, not from the top.
 pub async fn latest_from(db: &Db, fence: Option<&Fence>, window: Window) -> Result<Vec<Article>> {
-    // A fence among the sticky articles (more than a page of them) is rare: plain offset there.
-    let Some(f) = fence.filter(|f| !f.sticky) else {
+    let Some(f) = fence else {
         let sql = format!(
             "SELECT {CARD} FROM posts WHERE kind = 'post' AND status = 'published' \
              ORDER BY sticky DESC, published_at DESC, id DESC LIMIT $1 OFFSET $2"
@@ -803,16 +802,18 @@ pub async fn latest_from(db: &Db, fence: Option<&Fence>, window: Window) -> Resu
             .fetch_all(pool)
             .await?));
     };
-    // Below a fence that is not sticky, no sticky article follows. `sticky` equal and
+    // Below a fence that is not sticky, no sticky article follows: `sticky` equal and
     // `published_at` bounded is a range of the `posts_listing` index (a row-value comparison
-    // would not be one); the tie on the second is settled by the id.
+    // would not be one), the tie on the second settled by the id. A fence among the sticky
+    // articles (more than a fence's worth of them, rare) also takes every article not sticky.
     let sql = format!(
-        "SELECT {CARD} FROM posts WHERE kind = 'post' AND status = 'published' AND sticky = $1 \
-         AND published_at <= $2 AND (published_at < $2 OR id <= $3) \
-         ORDER BY sticky DESC, published_at DESC, id DESC LIMIT $4 OFFSET $5"
+        "SELECT {CARD} FROM posts WHERE kind = 'post' AND status = 'published' \
+         AND (sticky = $1 AND published_at <= $2 AND (published_at < $2 OR id <= $3){either}) \
+         ORDER BY sticky DESC, published_at DESC, id DESC LIMIT $4 OFFSET $5",
+        either = if f.sticky { " OR sticky < $1" } else { "" }
     );
     Ok(on_pool!(db, |pool| sqlx::query_as::<_, Article>(&sql)
-        .bind(false)
+        .bind(f.sticky)
         .bind(f.at)
         .bind(f.id)
         .bind(window.limit)

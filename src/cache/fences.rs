@@ -16,6 +16,9 @@ const MAX_LISTS: usize = 4096;
 #[derive(Default)]
 pub struct Fences {
     kept: Mutex<Kept>,
+    /// Fences are built one list at a time: a burst of readers on a cold deep page waits for
+    /// one build instead of each numbering the whole list at once.
+    building: tokio::sync::Mutex<()>,
 }
 
 #[derive(Default)]
@@ -29,6 +32,11 @@ impl Fences {
     /// The fences of `list`, if kept.
     pub fn get(&self, list: &List) -> Option<Arc<Vec<Fence>>> {
         self.lock().lists.get(list).cloned()
+    }
+
+    /// Wait for the turn to build fences (check `get` again once it comes).
+    pub async fn build_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.building.lock().await
     }
 
     /// The invalidation epoch now (take it before reading fences, give it to `keep`).

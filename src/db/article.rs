@@ -928,19 +928,19 @@ pub async fn in_terms_from(
     fence: Option<&Fence>,
     window: Window,
 ) -> Result<Vec<Article>> {
+    // One upper bound on `live_at` (now, or the fence's time, which is older): given two, SQLite
+    // took now for the index range and walked every row down to the fence.
     const SQL: &str = "SELECT post_id, live_at FROM post_terms WHERE term_id = $1 AND live_at IS NOT NULL \
-         AND live_at <= $2 AND live_at <= $4 AND (live_at < $4 OR post_id <= $5) \
+         AND live_at <= $2 AND (live_at < $2 OR post_id <= $4) \
          ORDER BY live_at DESC, post_id DESC LIMIT $3";
     let reach = window.offset + window.limit;
-    let stamp = now();
-    let (at, id) = fence.map_or((stamp, i64::MAX), |f| (f.at, f.id));
+    let (at, id) = fence.map_or((now(), i64::MAX), |f| (f.at, f.id));
     let mut hits: Vec<(i64, DateTime<Utc>)> = Vec::new();
     for term_id in term_ids {
         let rows: Vec<(i64, DateTime<Utc>)> = on_pool!(db, |pool| sqlx::query_as(SQL)
             .bind(*term_id)
-            .bind(stamp)
-            .bind(reach)
             .bind(at)
+            .bind(reach)
             .bind(id)
             .fetch_all(pool)
             .await?);
@@ -962,17 +962,16 @@ pub async fn by_author_from(
     fence: Option<&Fence>,
     window: Window,
 ) -> Result<Vec<Article>> {
+    // One upper bound on `live_at`, as in `in_terms_from`.
     const SQL: &str = "SELECT post_id, live_at FROM post_authors WHERE user_id = $1 AND live_at IS NOT NULL \
-         AND live_at <= $2 AND live_at <= $5 AND (live_at < $5 OR post_id <= $6) \
+         AND live_at <= $2 AND (live_at < $2 OR post_id <= $5) \
          ORDER BY live_at DESC, post_id DESC LIMIT $3 OFFSET $4";
-    let stamp = now();
-    let (at, id) = fence.map_or((stamp, i64::MAX), |f| (f.at, f.id));
+    let (at, id) = fence.map_or((now(), i64::MAX), |f| (f.at, f.id));
     let rows: Vec<(i64, DateTime<Utc>)> = on_pool!(db, |pool| sqlx::query_as(SQL)
         .bind(user_id)
-        .bind(stamp)
+        .bind(at)
         .bind(window.limit)
         .bind(window.offset)
-        .bind(at)
         .bind(id)
         .fetch_all(pool)
         .await?);

@@ -51,13 +51,20 @@ async fn from_fence(
     if window.offset < FENCE_EVERY {
         return Ok((None, window));
     }
-    let fences = match state.fences().get(&list) {
+    let kept = state.fences();
+    let fences = match kept.get(&list) {
         Some(f) => f,
         None => {
-            let epoch = state.fences().epoch();
-            let read = std::sync::Arc::new(articles::fences(state.db(), &list).await?);
-            state.fences().keep(list, epoch, read.clone());
-            read
+            let _turn = kept.build_turn().await;
+            match kept.get(&list) {
+                Some(f) => f,
+                None => {
+                    let epoch = kept.epoch();
+                    let read = std::sync::Arc::new(articles::fences(state.db(), &list).await?);
+                    kept.keep(list, epoch, read.clone());
+                    read
+                }
+            }
         }
     };
     let i = (window.offset / FENCE_EVERY) as usize;

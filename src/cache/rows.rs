@@ -62,12 +62,10 @@ impl<T: Clone> RowMemo<T> {
         Ok(out)
     }
 
-    fn forget(&self, ids: impl Iterator<Item = i64>) {
+    fn forget(&self, id: i64) {
         let mut epoch = lock(&self.epoch);
         *epoch += 1;
-        for id in ids {
-            self.rows.remove(&id);
-        }
+        self.rows.remove(&id);
     }
 
     fn clear(&self) {
@@ -121,29 +119,13 @@ impl Rows {
                 self.figures.clear();
             }
             Stale::Tags(tags) => {
-                let ids = |want: fn(&Tag) -> Option<i64>| {
-                    tags.iter().filter_map(want).collect::<Vec<i64>>()
-                };
-                let terms = ids(|t| match t {
-                    Tag::Term(id) => Some(*id),
-                    _ => None,
-                });
-                let users = ids(|t| match t {
-                    Tag::User(id) => Some(*id),
-                    _ => None,
-                });
-                let media = ids(|t| match t {
-                    Tag::Media(id) => Some(*id),
-                    _ => None,
-                });
-                if !terms.is_empty() {
-                    self.terms.forget(terms.into_iter());
-                }
-                if !users.is_empty() {
-                    self.users.forget(users.into_iter());
-                }
-                if !media.is_empty() {
-                    self.figures.forget(media.into_iter());
+                for tag in tags {
+                    match tag {
+                        Tag::Term(id) => self.terms.forget(*id),
+                        Tag::User(id) => self.users.forget(*id),
+                        Tag::Media(id) => self.figures.forget(*id),
+                        _ => {}
+                    }
                 }
             }
         }
@@ -182,7 +164,7 @@ mod tests {
         let read = m
             .get_many(&[5], |ids| {
                 // The write lands and is followed while this read is under way.
-                m.forget([5].into_iter());
+                m.forget(5);
                 async move { Ok(vec![(ids[0], "old".to_string())]) }
             })
             .await

@@ -1,6 +1,7 @@
 //! The running application: `AppState` (db, theme, config, site snapshot), start-up, the change-log
 //! follower that keeps every node's snapshot fresh, and `serve`.
 
+use std::future::IntoFuture;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -27,6 +28,7 @@ struct Inner {
     media: MediaStore,
     site: RwLock<Arc<Site>>,
     last_change: AtomicI64,
+    metrics: Arc<crate::metrics::Metrics>,
     search: crate::search::Search,
     memo: crate::memo::Memo,
     page_cache: Arc<crate::cache::PageCache>,
@@ -65,6 +67,7 @@ impl AppState {
                 media,
                 site: RwLock::new(Arc::new(site)),
                 last_change: AtomicI64::new(last_change),
+                metrics: Arc::default(),
                 search,
                 memo: crate::memo::Memo::default(),
                 page_cache: Arc::new(crate::cache::PageCache::new(config_cache_mb)),
@@ -143,6 +146,46 @@ impl AppState {
                 cache.invalidate(&crate::cache::Stale::Tags(search));
             }),
         )
+    }
+
+    /// This process's metrics.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.inner.metrics
+    }
+
+    /// The metrics' readings that are only known when asked (pools, change-log lag, cache).
+    pub async fn readings(&self) -> crate::metrics::Readings {
+        let mut pools = Vec::new();
+        let mut pool = |name: &'static str, size: u32, idle: usize| {
+            let size = i64::from(size);
+            let idle = i64::try_from(idle).unwrap_or(size);
+            pools.push((name, (size - idle).max(0), idle));
+        };
+        match self.db() {
+            Db::Sqlite(p) => {
+                pool("read", p.read.size(), p.read.num_idle());
+                pool("write", p.write.size(), p.write.num_idle());
+            }
+            Db::Postgres(p) => pool("postgres", p.pool.size(), p.pool.num_idle()),
+        }
+        let change_lag = match db::change::latest_id(self.db()).await {
+            Ok(latest) => (latest - self.inner.last_change.load(Ordering::Acquire)).max(0),
+            Err(_) => -1,
+        };
+        let s = self.page_cache().stats();
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        crate::metrics::Readings {
+            pools,
+            change_lag,
+            cache: vec![
+                ("hits", n(s.hits)),
+                ("misses", n(s.misses)),
+                ("passes", n(s.passes)),
+                ("invalidated", n(s.invalidated)),
+                ("entries", n(s.entries as u64)),
+                ("bytes", n(s.bytes)),
+            ],
+        }
     }
 
     /// The configuration this instance runs with.
@@ -289,7 +332,9 @@ pub fn spawn_upkeep(state: AppState) -> tokio::task::JoinHandle<()> {
         loop {
             tick.tick().await;
             // Every second, so an article goes live on time; the query reads one index range.
-            match db::article::publish_due(state.db(), &scheduler).await {
+            let published = db::article::publish_due(state.db(), &scheduler).await;
+            state.metrics().job("publish_scheduled", published.is_ok());
+            match published {
                 // This node's pages show the new articles at once; others follow the log.
                 Ok(n) if n > 0 => {
                     if let Err(e) = state.follow_changes().await {
@@ -330,13 +375,62 @@ pub fn spawn_change_follower(state: AppState) -> tokio::task::JoinHandle<()> {
                     state.inner.changes_waiting.notified(),
                 )
                 .await;
-                if let Err(e) = state.follow_changes().await {
+                let followed = state.follow_changes().await;
+                state.metrics().job("follow_changes", followed.is_ok());
+                if let Err(e) = followed {
                     tracing::warn!("following the change log: {e}");
                 }
             }
         };
         tokio::join!(listen, follow);
     })
+}
+
+/// Every minute, run a scheduled backup if one is due and no other node has claimed it.
+pub fn spawn_backups(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let settings = state.site().settings.clone();
+            let config = state.config();
+            let ran = crate::backup::schedule::run_if_due(
+                state.db(),
+                &config.data_dir,
+                &config.backup_dir,
+                settings.backup_every_hours,
+                settings.backup_keep,
+            )
+            .await;
+            match ran {
+                Ok(Some(_)) => state.metrics().job("backup", true),
+                Ok(None) => {}
+                Err(e) => {
+                    state.metrics().job("backup", false);
+                    tracing::error!("scheduled backup failed: {e}");
+                }
+            }
+        }
+    })
+}
+
+/// Serve /metrics and the health checks on the private metrics address, if one is set.
+async fn spawn_metrics_listener(
+    state: &AppState,
+) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    let Some(address) = state.config().metrics_listen else {
+        return Ok(None);
+    };
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen for metrics on {address}: {e}"))?;
+    tracing::info!("metrics at http://{}/metrics", listener.local_addr()?);
+    let app = crate::http::metrics::private_router(state.clone());
+    Ok(Some(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!("metrics listener: {e}");
+        }
+    })))
 }
 
 /// Run the site until Ctrl-C / SIGTERM: migrate, seed demo content into an empty site, serve.
@@ -371,22 +465,51 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             }
         );
     }
+    let metrics = spawn_metrics_listener(&state).await?;
     let upkeep = spawn_upkeep(state.clone());
+    let backups = spawn_backups(state.clone());
     let follower = spawn_change_follower(state.clone());
     let search = state.spawn_search_follower();
     let app = crate::http::router(state.clone());
-    axum::serve(
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let signalled = stopping.clone();
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!(
+            "stopping: no new connections; finishing requests in flight (up to {} s)",
+            SHUTDOWN_GRACE.as_secs()
+        );
+        signalled.notify_one();
+    })
+    .into_future();
+    // Requests in flight finish, but a client that never finishes its own cannot hold the stop.
+    tokio::select! {
+        served = server => served?,
+        _ = async {
+            stopping.notified().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => tracing::warn!(
+            "requests still unfinished after {} s: stopping anyway",
+            SHUTDOWN_GRACE.as_secs()
+        ),
+    }
     upkeep.abort();
+    backups.abort();
+    if let Some(m) = metrics {
+        m.abort();
+    }
     follower.abort();
     search.abort();
     state.close().await;
     Ok(())
 }
+
+/// How long a stopping server waits for requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(15);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

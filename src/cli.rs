@@ -23,10 +23,51 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::resolve(&cli.global, &serve_args)?;
     match cli.command {
         Command::Serve(_) => app::serve(config).await,
-        Command::Migrate => {
-            let state = AppState::open(config).await?;
-            println!("schema is up to date ({})", state.db().backend());
-            state.close().await;
+        Command::Migrate(args) => {
+            let db = db::Db::connect(&config.database_url).await?;
+            let result = migrate(&db, args.check).await;
+            db.close().await;
+            result
+        }
+        Command::Backup(args) => {
+            let db = db::Db::connect(&config.database_url).await?;
+            let out = args
+                .out
+                .unwrap_or_else(|| crate::backup::default_path(&config.backup_dir));
+            let progress = Bar::on_terminal();
+            let started = std::time::Instant::now();
+            let result = crate::backup::make(&db, &config.data_dir, &out, &progress).await;
+            progress.done();
+            db.close().await;
+            let summary = result?;
+            eprintln!(
+                "backed up {} rows and {} files in {:.1} s: {} ({})",
+                summary.rows,
+                summary.files,
+                started.elapsed().as_secs_f64(),
+                summary.path.display(),
+                human_bytes(summary.bytes)
+            );
+            Ok(())
+        }
+        Command::Restore(args) => {
+            let db = db::Db::connect(&config.database_url).await?;
+            let progress = Bar::on_terminal();
+            let started = std::time::Instant::now();
+            let result =
+                crate::backup::restore(&args.file, &db, &config.data_dir, args.force, &progress)
+                    .await;
+            progress.done();
+            db.close().await;
+            let summary = result?;
+            eprintln!(
+                "restored {} rows and {} files in {:.1} s into {} ({})",
+                summary.rows,
+                summary.files,
+                started.elapsed().as_secs_f64(),
+                config.data_dir.display(),
+                db.backend()
+            );
             Ok(())
         }
         Command::Demo(args) => {
@@ -103,8 +144,74 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// `migrate`: run what is pending, or with `check` only say what would run (exit 1 if anything).
+async fn migrate(db: &db::Db, check: bool) -> anyhow::Result<()> {
+    let status = db::schema::status(db).await?;
+    if let Some(refusal) = status.too_new() {
+        return Err(refusal.into());
+    }
+    if check {
+        if status.pending.is_empty() {
+            println!(
+                "schema is up to date at version {} ({})",
+                status.current,
+                db.backend()
+            );
+            return Ok(());
+        }
+        println!(
+            "schema at version {}; migrate would run ({}):",
+            status.current,
+            db.backend()
+        );
+        for step in &status.pending {
+            println!("  {:04} {}", step.version, step.description);
+        }
+        std::process::exit(1);
+    }
+    let ran = status.pending.len();
+    db.migrate().await?;
+    println!(
+        "schema is up to date at version {} ({}; {ran} migration{} run)",
+        status.known,
+        db.backend(),
+        if ran == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
+fn human_bytes(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 => format!("{:.1} GB", n as f64 / f64::from(1u32 << 30)),
+        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / f64::from(1u32 << 20)),
+        n => format!("{:.1} KB", n as f64 / 1024.0),
+    }
+}
+
 /// A progress bar on a terminal (standard error), nothing otherwise.
 struct Bar(Option<indicatif::ProgressBar>);
+
+impl Bar {
+    fn on_terminal() -> Bar {
+        Bar(std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg:24} [{bar:40}] {percent:>3}% {elapsed_precise}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar
+        }))
+    }
+
+    fn done(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
 
 impl actions::import::Progress for Bar {
     fn phase(&self, name: &str, total: u64) {
@@ -174,18 +281,7 @@ async fn import(state: &AppState, cmd: ImportCommand) -> anyhow::Result<()> {
             uploads,
             dry_run,
         } => {
-            let bar = std::io::stderr().is_terminal().then(|| {
-                let bar = indicatif::ProgressBar::new(0);
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{msg:24} [{bar:40}] {percent:>3}% {elapsed_precise}",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-                );
-                bar
-            });
-            let progress = Bar(bar);
+            let progress = Bar::on_terminal();
             let started = std::time::Instant::now();
             let options = actions::import::Options {
                 files,

@@ -43,8 +43,12 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Serve the site (creates the schema and, on an empty site, demo content).
     Serve(ServeArgs),
-    /// Create or update the database schema, then exit.
-    Migrate,
+    /// Bring the database schema up to date (forward only, one transaction per step), then exit.
+    Migrate(MigrateArgs),
+    /// Back the site up while it serves: database, pictures and theme in one checked archive.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty site, on either backend.
+    Restore(RestoreArgs),
     /// Add demo content, optionally with many generated articles (for benchmarks).
     Demo(DemoArgs),
     /// Moderate comments from the shell.
@@ -65,6 +69,33 @@ pub enum Command {
     /// Rebuild this node's search index from the database (it also rebuilds itself when missing
     /// or damaged).
     Reindex,
+}
+
+/// Options of `migrate`.
+#[derive(Debug, Clone, Args)]
+pub struct MigrateArgs {
+    /// Say what would run and change nothing; exit 1 when something would.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Options of `backup`.
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// Where to write the archive (default: newsroom-<time>.tar.gz in the backup folder,
+    /// `backups` in the data folder unless NEWSROOM_BACKUP_DIR says otherwise).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Options of `restore`.
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    /// The archive `newsroom backup` wrote.
+    pub file: PathBuf,
+    /// Replace what the site already holds (refused otherwise).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `newsroom import …`.
@@ -179,6 +210,13 @@ pub struct ServeArgs {
     /// Memory for finished pages, in megabytes (0 turns the page cache off). Default 64.
     #[arg(long, env = "NEWSROOM_PAGE_CACHE_MB")]
     pub page_cache_mb: Option<u64>,
+    /// Serve /metrics on the public address to requests with `Authorization: Bearer TOKEN`.
+    #[arg(long, env = "NEWSROOM_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Serve /metrics, /healthz and /readyz on this address as well, without a token (keep it
+    /// private: a port only the monitoring network reaches).
+    #[arg(long, env = "NEWSROOM_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Options of `demo`.
@@ -225,6 +263,9 @@ struct FileConfig {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     page_cache_mb: Option<u64>,
+    metrics_token: Option<String>,
+    metrics_listen: Option<SocketAddr>,
+    backup_dir: Option<PathBuf>,
 }
 
 /// The resolved configuration of one running instance.
@@ -243,6 +284,12 @@ pub struct Config {
     pub mail_from: String,
     /// Memory for the page cache in megabytes; 0 turns it off.
     pub page_cache_mb: u64,
+    /// The bearer token that opens /metrics on the public address (None: not served there).
+    pub metrics_token: Option<String>,
+    /// A second, private address for /metrics and the health checks.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Where scheduled backups are written (default: `backups` in the data folder).
+    pub backup_dir: PathBuf,
 }
 
 impl Config {
@@ -274,7 +321,6 @@ impl Config {
         };
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         Ok(Config {
-            data_dir,
             database_url,
             listen,
             demo: !serve.no_demo && file.demo.unwrap_or(true),
@@ -288,6 +334,17 @@ impl Config {
                 .page_cache_mb
                 .or(file.page_cache_mb)
                 .unwrap_or(crate::cache::DEFAULT_MB),
+            metrics_token: serve
+                .metrics_token
+                .clone()
+                .or(file.metrics_token)
+                .filter(|t| !t.trim().is_empty()),
+            metrics_listen: serve.metrics_listen.or(file.metrics_listen),
+            backup_dir: env("NEWSROOM_BACKUP_DIR")
+                .map(PathBuf::from)
+                .or(file.backup_dir)
+                .unwrap_or_else(|| data_dir.join("backups")),
+            data_dir,
         })
     }
 
@@ -303,6 +360,9 @@ impl Config {
             smtp_url: None,
             mail_from: "Newsroom <newsroom@localhost>".into(),
             page_cache_mb: crate::cache::DEFAULT_MB,
+            metrics_token: None,
+            metrics_listen: None,
+            backup_dir: data_dir.join("backups"),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod backup;
 pub mod cache;
 pub mod cli;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod http;
 pub mod mail;
 pub mod media_store;
 pub mod memo;
+pub mod metrics;
 pub mod render;
 pub mod search;
 pub mod websub;

@@ -10,11 +10,25 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = newsroom::config::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("NEWSROOM_LOG")
-                .unwrap_or_else(|_| "newsroom=info,warn".into()),
-        )
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NEWSROOM_LOG")
+        .unwrap_or_else(|_| "newsroom=info,warn".into());
+    // A person at a terminal reads text; a log collector (journald, Docker, Kubernetes) gets one
+    // JSON object per line, with the request id of each request's lines as a field.
+    let json = match std::env::var("NEWSROOM_LOG_FORMAT").as_deref() {
+        Ok("json") => true,
+        Ok("text") => false,
+        _ => !std::io::IsTerminal::is_terminal(&std::io::stdout()),
+    };
+    if json {
+        tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     newsroom::cli::run(cli).await
 }

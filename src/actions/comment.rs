@@ -53,6 +53,19 @@ pub enum Rejection {
 }
 
 impl Rejection {
+    /// A short name of the reason, for metrics.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Rejection::Fields(_) => "fields",
+            Rejection::Closed => "closed",
+            Rejection::BadParent(_) => "bad_parent",
+            Rejection::Token(_) => "token",
+            Rejection::Replayed => "replayed",
+            Rejection::Duplicate => "duplicate",
+            Rejection::Flood => "flood",
+        }
+    }
+
     /// The message shown above the form.
     pub fn message(&self) -> String {
         match self {

@@ -32,6 +32,8 @@ const EDITABLE: &[(&str, Check)] = &[
     ("feed_full_content", Check::Flag),
     ("posts_per_feed", Check::Number { min: 1, max: 100 }),
     ("websub_hub", Check::Url),
+    ("backup_every_hours", Check::Number { min: 0, max: 720 }),
+    ("backup_keep", Check::Number { min: 1, max: 365 }),
     (
         "site_icon",
         Check::Number {

@@ -11,13 +11,16 @@ pub mod change;
 pub mod comment;
 pub mod comment_intake;
 pub mod correction;
+pub mod dump;
 pub mod export;
 pub mod import;
+pub mod job;
 pub mod media;
 pub mod password_reset;
 pub mod presence;
 pub mod rest;
 pub mod revision;
+pub mod schema;
 pub mod session;
 pub mod setting;
 pub mod sitemap;
@@ -95,9 +98,6 @@ macro_rules! on_sqlite_side {
     };
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
-
 impl Db {
     /// Open a pool for a `sqlite://` or `postgres://` URL, creating a SQLite file if missing.
     pub async fn connect(url: &str) -> Result<Db> {
@@ -164,13 +164,9 @@ impl Db {
         }
     }
 
-    /// Bring the schema up to date with the migrations of this backend.
+    /// Bring the schema up to date with the migrations of this backend (refusing a newer one).
     pub async fn migrate(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(pools) => SQLITE_MIGRATIONS.run(&pools.write).await?,
-            Db::Postgres(pg) => POSTGRES_MIGRATIONS.run(&pg.pool).await?,
-        }
-        Ok(())
+        schema::upgrade(self).await
     }
 
     /// Something that wakes this node when another appends to the change log (PostgreSQL's

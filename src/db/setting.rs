@@ -53,6 +53,10 @@ pub struct Settings {
     pub posts_per_feed: u32,
     /// A WebSub hub to ping when something is published ('' = none).
     pub websub_hub: String,
+    /// Hours between scheduled backups (0: none).
+    pub backup_every_hours: u32,
+    /// Backup archives kept in the backup folder; older ones are deleted.
+    pub backup_keep: u32,
 }
 
 impl Default for Settings {
@@ -82,6 +86,8 @@ impl Default for Settings {
             feed_full_content: true,
             posts_per_feed: 10,
             websub_hub: String::new(),
+            backup_every_hours: 24,
+            backup_keep: 7,
         }
     }
 }
@@ -133,6 +139,8 @@ impl Settings {
             feed_full_content: flag("feed_full_content", d.feed_full_content),
             posts_per_feed: num("posts_per_feed", d.posts_per_feed).clamp(1, 100),
             websub_hub: text("websub_hub", d.websub_hub),
+            backup_every_hours: num("backup_every_hours", d.backup_every_hours).min(720),
+            backup_keep: num("backup_keep", d.backup_keep).clamp(1, 365),
         }
     }
 }

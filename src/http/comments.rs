@@ -84,7 +84,20 @@ pub async fn post_comment(
             .unwrap_or_default()
             .to_string(),
     };
-    match comment::submit(state.db(), &site.settings, &a, submission.clone()).await? {
+    let outcome = comment::submit(state.db(), &site.settings, &a, submission.clone()).await?;
+    match &outcome {
+        Ok(posted) => state.metrics().comment(
+            "stored",
+            match posted.status.as_str() {
+                status::APPROVED => "approved",
+                status::PENDING => "pending",
+                status::SPAM => "spam",
+                _ => "other",
+            },
+        ),
+        Err(rejection) => state.metrics().comment("refused", rejection.reason()),
+    }
+    match outcome {
         Ok(posted) => {
             let mut path = gather::article_path(&state, &site, &a).await?;
             // Send the reader to the comment page that shows their comment, as WordPress does.

@@ -6,8 +6,11 @@ pub mod client_ip;
 pub mod comments;
 pub mod conditional;
 pub mod gate;
+pub mod health;
+pub mod metrics;
 pub mod page_cache;
 pub mod post_password;
+pub mod request_id;
 pub mod rest;
 pub mod site;
 pub mod visitor;
@@ -61,6 +64,9 @@ pub fn router(state: AppState) -> Router {
         .route("/wp-comments-post.php", post(comments::post_comment))
         .route("/wp-login.php", post(post_password::post_password))
         .route("/preview/{token}", get(site::preview::show_preview))
+        .route("/healthz", get(health::alive))
+        .route("/readyz", get(health::ready))
+        .route("/metrics", get(metrics::guarded))
         .merge(admin::router(state.clone()))
         .merge(rest::router(state.clone()))
         .fallback(site::show_path)
@@ -73,6 +79,11 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             page_cache::serve,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(middleware::from_fn(request_id::tag))
         .with_state(state)
 }
 

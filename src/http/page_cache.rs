@@ -26,6 +26,9 @@ const MAX_BODY: usize = 8 * 1024 * 1024;
 /// Paths never kept: the admin, the API, uploads and files (they have their own caching).
 const PASS_PREFIXES: &[&str] = &[
     "/admin",
+    "/healthz",
+    "/readyz",
+    "/metrics",
     "/wp-json",
     "/preview/",
     "/static/",

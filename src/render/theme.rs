@@ -49,6 +49,7 @@ const TEMPLATES: &[&str] = &[
     "partials/picture.html",
     "admin/refused.html",
     "admin/error.html",
+    "admin/last_backup.html",
 ];
 
 /// A static file ready to serve.

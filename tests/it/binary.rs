@@ -485,3 +485,187 @@ fn pictures_are_added_at_the_command_line() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Whether an error (or what caused it) is a connection reset by the server.
+fn is_reset(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+            )
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_under_load_finishes_requests_in_flight_and_exits_zero() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = std::env::temp_dir().join(format!("newsroom_sigterm_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (mut child, base, _) = spawn_server(&dir, None, &[]);
+    let address = base.trim_start_matches("http://").to_string();
+
+    // A request in flight when the signal comes: its headers and half its body sent before.
+    let body = "comment_post_ID=1&author=Ann&email=ann%40example.net&comment=Talks+resume+today";
+    let mut slow = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST /wp-comments-post.php HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    slow.write_all(head.as_bytes()).await.expect("head");
+    slow.write_all(&body.as_bytes()[..20]).await.expect("half");
+
+    // Readers keep asking for pages over kept-alive connections.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut load = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (base, stop) = (base.clone(), stop.clone());
+        load.spawn(async move {
+            let client = reqwest::Client::new();
+            let (mut ok, mut resets, mut other) = (0, Vec::new(), 0);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                match client.get(&base).send().await {
+                    Ok(r) => match r.bytes().await {
+                        Ok(_) => ok += 1,
+                        Err(e) if is_reset(&e) => resets.push(e.to_string()),
+                        Err(_) => other += 1,
+                    },
+                    Err(e) if is_reset(&e) => resets.push(e.to_string()),
+                    // Refused once the server stopped listening: what a stopping server does.
+                    Err(_) => {
+                        other += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    }
+                }
+            }
+            (ok, resets, other)
+        });
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let pid = child.0.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+
+    // The request in flight is finished and answered after the signal.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    slow.write_all(&body.as_bytes()[20..])
+        .await
+        .expect("rest of the body");
+    let mut answer = Vec::new();
+    slow.read_to_end(&mut answer).await.expect("answer");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 "),
+        "a whole answer: {answer:?}"
+    );
+
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let results = load.join_all().await;
+    let served: usize = results.iter().map(|(ok, _, _)| ok).sum();
+    let resets: Vec<&String> = results.iter().flat_map(|(_, r, _)| r).collect();
+    assert!(served > 50, "pages were served under load: {served}");
+    assert!(resets.is_empty(), "connections reset: {resets:?}");
+
+    let status = tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = child.0.try_wait().expect("wait") {
+                return Some((status, started.elapsed()));
+            }
+            if started.elapsed() > std::time::Duration::from_secs(20) {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    })
+    .await
+    .expect("join");
+    let (status, _) = status.expect("the server stopped within its grace period");
+    assert!(status.success(), "exit status {status:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_are_json_lines_with_the_request_id_and_metrics_have_a_private_address() {
+    let dir = std::env::temp_dir().join(format!("newsroom_logs_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsroom"));
+    cmd.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--metrics-listen",
+        "127.0.0.1:0",
+    ])
+    .env("NEWSROOM_DATA", &dir)
+    .env("NEWSROOM_LOG", "newsroom=debug")
+    .env_remove("NEWSROOM_LOG_FORMAT")
+    .env_remove("NEWSROOM_SMTP_URL")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null());
+    use_database(&mut cmd, None);
+    let (child, base, rx) = read_address(Child(cmd.spawn().expect("spawn newsroom")));
+    let metrics_line = wait_for_line(&rx, "metrics at http://").expect("metrics address logged");
+    let metrics = metrics_line
+        .split("metrics at ")
+        .nth(1)
+        .and_then(|rest| rest.split(['"', ' ']).next())
+        .and_then(|url| url.strip_suffix("/metrics"))
+        .expect("address")
+        .to_string();
+
+    let client = reqwest::Client::new();
+    let r = client
+        .get(format!("{base}/no-such-page/"))
+        .header("x-request-id", "probe-4e1f")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["x-request-id"], "probe-4e1f");
+    let line = wait_for_line(&rx, "probe-4e1f").expect("a log line names the request");
+    let entry: serde_json::Value = serde_json::from_str(&line).expect("one JSON object a line");
+    assert_eq!(entry["span"]["request_id"], "probe-4e1f", "{line}");
+    assert_eq!(entry["status"], 404, "{line}");
+    assert_eq!(entry["path"], "/no-such-page/", "{line}");
+
+    // The private address answers metrics without a token; the public one does not have them.
+    let text = client
+        .get(format!("{metrics}/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        text.contains("newsroom_http_requests_total{route=\"page\",status=\"404\"} 1"),
+        "{text}"
+    );
+    let ready = client
+        .get(format!("{metrics}/readyz"))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), 200);
+    let public = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .expect("public");
+    assert_eq!(public.status(), 404);
+    drop(child);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -80,3 +80,143 @@ fn sqlite_and_postgres_migrations_are_twins() {
         assert_eq!(s, p, "{name} differs between backends");
     }
 }
+
+/// Every row a database holds, table by table, each row as column name → value.
+async fn everything(
+    db: &newsroom::db::Db,
+) -> std::collections::BTreeMap<String, Vec<std::collections::BTreeMap<String, serde_json::Value>>>
+{
+    use newsroom::db::dump;
+    let tables = dump::tables(db).await.expect("tables");
+    let mut snapshot = dump::Snapshot::begin(db).await.expect("snapshot");
+    let mut out = std::collections::BTreeMap::new();
+    for table in &tables {
+        let mut rows = Vec::new();
+        snapshot
+            .rows(table, |row| {
+                rows.push(
+                    table
+                        .columns
+                        .iter()
+                        .map(|c| c.name.clone())
+                        .zip(row)
+                        .collect(),
+                );
+                Ok(())
+            })
+            .await
+            .expect("rows");
+        rows.sort_by_key(
+            |r: &std::collections::BTreeMap<String, serde_json::Value>| {
+                serde_json::to_string(r).expect("json")
+            },
+        );
+        out.insert(table.name.clone(), rows);
+    }
+    snapshot.finish().await.expect("finish");
+    out
+}
+
+/// Rows a site of the first schema already had: people, sections, articles and their links,
+/// comments (one a reply), settings.
+async fn fill(db: &newsroom::db::Db) {
+    let at = newsroom::db::now();
+    let statements: &[&str] = &[
+        "INSERT INTO users (id, login, slug, display_name, email, created_at) VALUES (7, 'ann', 'ann', 'Ann Lee', 'ann@example.org', $1)",
+        "INSERT INTO terms (id, taxonomy, name, slug) VALUES (3, 'category', 'World', 'world')",
+        "INSERT INTO terms (id, taxonomy, name, slug, parent_id) VALUES (4, 'category', 'Europe', 'europe', 3)",
+        "INSERT INTO posts (id, kind, title, slug, body_source, body_html, status, published_at, modified_at, created_at, sticky) \
+         VALUES (11, 'post', 'Talks resume', 'talks-resume', 'Talks *resume*', '<p>Talks <em>resume</em></p>', 'publish', $1, $1, $1, TRUE)",
+        "INSERT INTO post_authors (post_id, user_id, position, live_at) VALUES (11, 7, 0, $1)",
+        "INSERT INTO post_terms (post_id, term_id, live_at) VALUES (11, 4, $1)",
+        "INSERT INTO comments (id, post_id, author_name, author_email, content, status, created_at) VALUES (21, 11, 'Bo', 'bo@example.net', 'First!', 'approved', $1)",
+        "INSERT INTO comments (id, post_id, parent_id, author_name, author_email, content, status, created_at) VALUES (22, 11, 21, 'Cy', 'cy@example.net', 'A reply', 'pending', $1)",
+        "INSERT INTO settings (name, value) VALUES ('title', 'The Daily Test')",
+    ];
+    for sql in statements {
+        let n = if sql.contains("$1") { 1 } else { 0 };
+        newsroom::on_pool!(db, |pool| {
+            let mut q = sqlx::query(sql);
+            if n == 1 {
+                q = q.bind(at);
+            }
+            q.execute(pool).await.expect(sql).rows_affected()
+        });
+    }
+}
+
+async fn upgrade_from_every_earlier_schema(
+    url: impl AsyncFn(i64) -> Option<(String, Option<String>)>,
+) {
+    use newsroom::db::{Db, schema};
+    let known = schema::known_version();
+    assert!(known >= 2, "there are earlier schemas to upgrade from");
+    for version in 1..known {
+        let Some((url, pg_name)) = url(version).await else {
+            return;
+        };
+        let db = Db::connect(&url).await.expect("connect");
+        schema::upgrade_to(&db, version)
+            .await
+            .expect("build the old schema");
+        let status = schema::status(&db).await.expect("status");
+        assert_eq!(status.current, version);
+        assert_eq!(status.pending.len() as i64, known - version, "{status:?}");
+        fill(&db).await;
+        let before = everything(&db).await;
+        db.migrate().await.expect("upgrade");
+        assert!(schema::status(&db).await.expect("status").is_current());
+        let after = everything(&db).await;
+        for (table, rows) in &before {
+            let now = &after[table];
+            assert_eq!(
+                rows.len(),
+                now.len(),
+                "{table} rows after upgrading from {version}"
+            );
+            for (was, is) in rows.iter().zip(now) {
+                for (column, value) in was {
+                    assert_eq!(
+                        Some(value),
+                        is.get(column),
+                        "{table}.{column} after upgrading from {version}"
+                    );
+                }
+            }
+        }
+        assert_eq!(before["comments"].len(), 2, "the fill reached the database");
+        // And the upgraded site serves its old article.
+        let found = newsroom::db::article::count(&db, newsroom::db::article::POST)
+            .await
+            .expect("count");
+        assert_eq!(found, 1);
+        db.close().await;
+        if let Some(name) = pg_name {
+            crate::support::drop_pg_database(&name);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_databases_of_every_earlier_schema_upgrade_without_loss() {
+    let dir = std::env::temp_dir().join(format!("newsroom_upgrade_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    upgrade_from_every_earlier_schema(async |v| {
+        Some((
+            format!("sqlite://{}", dir.join(format!("v{v}.db")).display()),
+            None,
+        ))
+    })
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_databases_of_every_earlier_schema_upgrade_without_loss() {
+    upgrade_from_every_earlier_schema(async |_| {
+        let (name, url) = crate::support::fresh_pg_database().await?;
+        Some((url, Some(name)))
+    })
+    .await;
+}

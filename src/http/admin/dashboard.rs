@@ -160,8 +160,14 @@ pub async fn show_dashboard(
             cleared => s.cleared,
         }
     });
+    let can_manage = staff.actor.can(Cap::ManageOptions);
+    let last_backup = if can_manage {
+        crate::http::admin::settings::last_backup(&state, &site).await?
+    } else {
+        None
+    };
     let ctx = minijinja::context! {
-        shell, glance, mine, review, scheduled, recent, can_write, cache,
+        shell, glance, mine, review, scheduled, recent, can_write, cache, can_manage, last_backup,
         title => "Dashboard",
     };
     render(&state, "admin/dashboard.html", ctx)

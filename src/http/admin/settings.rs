@@ -21,7 +21,7 @@ use crate::http::admin::session::Staff;
 use crate::render::admin::{Errors, OptionView, TabView};
 
 /// The tabs and the yes/no settings each one shows (an unticked box sends nothing).
-const TABS: [(&str, &str, &[&str]); 3] = [
+const TABS: [(&str, &str, &[&str]); 4] = [
     ("general", "Site", &["feed_full_content"]),
     (
         "discussion",
@@ -29,6 +29,7 @@ const TABS: [(&str, &str, &[&str]); 3] = [
         &["comment_moderation", "comment_previously_approved"],
     ),
     ("security", "Security", &[]),
+    ("backups", "Backups", &[]),
 ];
 
 /// Permalink structures offered by name, as WordPress offers them.
@@ -82,6 +83,8 @@ fn values_of(s: &Settings) -> HashMap<&'static str, String> {
         ("thread_comments_depth", s.thread_comments_depth.to_string()),
         ("comments_per_page", s.comments_per_page.to_string()),
         ("comment_min_seconds", s.comment_min_seconds.to_string()),
+        ("backup_every_hours", s.backup_every_hours.to_string()),
+        ("backup_keep", s.backup_keep.to_string()),
     ])
 }
 
@@ -168,8 +171,26 @@ async fn page(
         time_formats,
         roles,
         date_example => dates::format(&now, &value("date_format")),
+        last_backup => last_backup(state, &site).await?,
+        backup_dir => state.config().backup_dir.display().to_string(),
     };
     render_status(state, status, "admin/settings.html", ctx)
+}
+
+/// The latest scheduled backup, as the admin shows it (None before the first).
+pub async fn last_backup(
+    state: &AppState,
+    site: &crate::render::Site,
+) -> Result<Option<minijinja::Value>> {
+    let run = crate::db::job::latest(state.db(), crate::backup::schedule::JOB).await?;
+    Ok(run.and_then(|r| {
+        let started = r.started_at?;
+        Some(minijinja::context! {
+            when => crate::render::views::DateView::with_time(site, started),
+            outcome => r.outcome,
+            detail => r.detail,
+        })
+    }))
 }
 
 fn tab_of(name: Option<&str>) -> &'static str {

@@ -61,6 +61,12 @@ pub async fn make(
     if let Some(refusal) = schema.too_new() {
         return Err(refusal);
     }
+    if schema.current == 0 {
+        return Err(Error::BadRequest(
+            "there is no Newsroom site in this database (no schema): check --data or --database"
+                .into(),
+        ));
+    }
     let tables = dump::tables(db).await?;
     let parent = out
         .parent()

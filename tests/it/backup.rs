@@ -289,6 +289,19 @@ async fn restore_checks_the_archive_and_will_not_overwrite_a_site_unasked() {
     };
     assert_eq!(tables, 0, "nothing at all written from a damaged archive");
 
+    // Nothing to back up: said so, no archive.
+    let nothing = temp_dir("nothing");
+    let out = nothing.join("x.tar.gz");
+    let (ok, _, err) = newsroom(
+        &nothing,
+        None,
+        &["backup", "--out", out.to_str().expect("utf-8")],
+    )
+    .await;
+    assert!(!ok && err.contains("no Newsroom site"), "{err}");
+    assert!(!out.exists());
+    let _ = std::fs::remove_dir_all(&nothing);
+
     // Not a backup at all.
     let junk = source.join("junk.tar.gz");
     std::fs::write(&junk, b"not an archive").expect("write");

@@ -83,7 +83,6 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
-        .layer(middleware::from_fn(request_id::tag))
         .with_state(state)
 }
 

@@ -2,30 +2,32 @@
 //! proxy or load balancer that set one), else a new one; it names the request's log lines and is
 //! sent back, so a reader's "it failed" can be found in the log.
 
-use axum::extract::Request;
-use axum::http::HeaderValue;
-use axum::middleware::Next;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
-use tracing::Instrument;
 
 /// The header that carries it both ways.
 pub const HEADER: &str = "x-request-id";
 
-/// Tag the request's work with its id and answer with it.
-pub async fn tag(request: Request, next: Next) -> Response {
-    let id = request
-        .headers()
+/// The request's id: the caller's own when sane, else a new one.
+pub fn of(headers: &HeaderMap) -> String {
+    headers
         .get(HEADER)
         .and_then(|v| v.to_str().ok())
         .filter(|v| is_sane(v))
         .map(str::to_string)
-        .unwrap_or_else(new_id);
-    let span = tracing::info_span!("request", request_id = %id);
-    let mut response = next.run(request).instrument(span).await;
-    if let Ok(value) = HeaderValue::from_str(&id) {
+        .unwrap_or_else(new_id)
+}
+
+/// The span every log line of the request is written in.
+pub fn span(id: &str) -> tracing::Span {
+    tracing::info_span!("request", request_id = %id)
+}
+
+/// Send the id back with the answer.
+pub fn answer(response: &mut Response, id: String) {
+    if let Ok(value) = HeaderValue::from_maybe_shared(axum::body::Bytes::from(id)) {
         response.headers_mut().insert(HEADER, value);
     }
-    response
 }
 
 /// Up to 64 letters, digits, `-`, `_`, `.`, `:` or `=`; anything else could forge log lines.

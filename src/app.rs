@@ -135,15 +135,21 @@ impl AppState {
     }
 
     /// Keep this node's search index following the change log (in the background); each commit
-    /// of the index drops the kept search pages.
+    /// of the index drops the kept search pages; each run is counted in the metrics.
     pub fn spawn_search_follower(&self) -> tokio::task::JoinHandle<()> {
-        let cache = self.inner.page_cache.clone();
+        let state = self.clone();
         crate::search::follow::spawn(
             self.inner.db.clone(),
             self.inner.search.clone(),
-            Arc::new(move || {
-                let search = [crate::cache::deps::Tag::Search].into_iter().collect();
-                cache.invalidate(&crate::cache::Stale::Tags(search));
+            Arc::new(move |run| {
+                state.metrics().job("search_index", run.ok);
+                if run.committed {
+                    let search = [crate::cache::deps::Tag::Search].into_iter().collect();
+                    state
+                        .inner
+                        .page_cache
+                        .invalidate(&crate::cache::Stale::Tags(search));
+                }
             }),
         )
     }
@@ -168,15 +174,16 @@ impl AppState {
             }
             Db::Postgres(p) => pool("postgres", p.pool.size(), p.pool.num_idle()),
         }
-        let change_lag = match db::change::latest_id(self.db()).await {
-            Ok(latest) => (latest - self.inner.last_change.load(Ordering::Acquire)).max(0),
-            Err(_) => -1,
-        };
+        let latest = db::change::latest_id(self.db()).await.ok();
+        let behind = |applied: i64| latest.map_or(-1, |latest| (latest - applied).max(0));
+        let change_lag = behind(self.inner.last_change.load(Ordering::Acquire));
+        let search_lag = behind(self.search().cursor());
         let s = self.page_cache().stats();
         let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         crate::metrics::Readings {
             pools,
             change_lag,
+            search_lag,
             cache: vec![
                 ("hits", n(s.hits)),
                 ("misses", n(s.misses)),

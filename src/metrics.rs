@@ -58,6 +58,8 @@ pub struct Readings {
     pub pools: Vec<(&'static str, i64, i64)>,
     /// Change-log entries this node has not applied yet.
     pub change_lag: i64,
+    /// Change-log entries the search index has not applied yet (-1 when unknown).
+    pub search_lag: i64,
     /// (kind, value): hits, misses, passes, entries, bytes…
     pub cache: Vec<(&'static str, i64)>,
 }
@@ -72,6 +74,7 @@ pub struct Metrics {
     jobs: Family<JobLabels, Counter>,
     pools: Family<PoolLabels, Gauge>,
     change_lag: Gauge,
+    search_lag: Gauge,
     cache: Family<CacheLabels, Gauge>,
     resident_bytes: Gauge,
     open_files: Gauge,
@@ -86,6 +89,7 @@ impl Default for Metrics {
         let jobs = Family::<JobLabels, Counter>::default();
         let pools = Family::<PoolLabels, Gauge>::default();
         let change_lag = Gauge::default();
+        let search_lag = Gauge::default();
         let cache = Family::<CacheLabels, Gauge>::default();
         let resident_bytes = Gauge::default();
         let open_files = Gauge::default();
@@ -120,6 +124,11 @@ impl Default for Metrics {
             change_lag.clone(),
         );
         registry.register(
+            "search_index_lag",
+            "Change-log entries this node's search index has not applied yet",
+            search_lag.clone(),
+        );
+        registry.register(
             "page_cache",
             "The page cache: hits, misses and passes since start; entries and bytes kept",
             cache.clone(),
@@ -142,6 +151,7 @@ impl Default for Metrics {
             jobs,
             pools,
             change_lag,
+            search_lag,
             cache,
             resident_bytes,
             open_files,
@@ -190,6 +200,7 @@ impl Metrics {
                 .set(*idle);
         }
         self.change_lag.set(readings.change_lag);
+        self.search_lag.set(readings.search_lag);
         for (kind, value) in &readings.cache {
             self.cache.get_or_create(&CacheLabels { kind }).set(*value);
         }
@@ -281,6 +292,7 @@ mod tests {
         let text = m.render(&Readings {
             pools: vec![("read", 1, 7)],
             change_lag: 3,
+            search_lag: 2,
             cache: vec![("hits", 10)],
         });
         assert!(
@@ -308,6 +320,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("newsroom_change_log_lag 3"), "{text}");
+        assert!(text.contains("newsroom_search_index_lag 2"), "{text}");
         assert!(
             text.contains("newsroom_page_cache{kind=\"hits\"} 10"),
             "{text}"

@@ -67,6 +67,10 @@ pub struct Deps {
     pub max_age: Option<u64>,
     /// The page must not be kept at all.
     pub uncacheable: bool,
+    /// The answer said it noted everything it shows. The REST API's answers must say so to be
+    /// kept: its handlers share code that notes only part of what they show (the articles of a
+    /// list, not which articles the list holds).
+    pub complete: bool,
 }
 
 tokio::task_local! {
@@ -109,6 +113,11 @@ pub fn expires_in(seconds: u64) {
 /// The page being built must not be kept (it depends on something no change-log entry names).
 pub fn uncacheable() {
     with(|d| d.uncacheable = true);
+}
+
+/// The answer being built has noted everything it shows (required of REST answers).
+pub fn complete() {
+    with(|d| d.complete = true);
 }
 
 #[cfg(test)]

@@ -85,7 +85,50 @@ impl<T: Clone> RowMemo<T> {
     }
 }
 
-fn lock(m: &Mutex<u64>) -> std::sync::MutexGuard<'_, u64> {
+/// One list read whole (the people who write), kept until a change names it.
+pub struct ListMemo<T> {
+    /// The epoch (bumped by each invalidation) and the list, if kept.
+    slot: Mutex<(u64, Option<std::sync::Arc<T>>)>,
+}
+
+impl<T> Default for ListMemo<T> {
+    fn default() -> ListMemo<T> {
+        ListMemo {
+            slot: Mutex::new((0, None)),
+        }
+    }
+}
+
+impl<T> ListMemo<T> {
+    /// The kept list, or the one `load` reads (kept unless a change came while it read).
+    pub async fn get<F, Fut>(&self, load: F) -> Result<std::sync::Arc<T>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let began = {
+            let slot = lock(&self.slot);
+            if let Some(list) = &slot.1 {
+                return Ok(list.clone());
+            }
+            slot.0
+        };
+        let list = std::sync::Arc::new(load().await?);
+        let mut slot = lock(&self.slot);
+        if slot.0 == began {
+            slot.1 = Some(list.clone());
+        }
+        Ok(list)
+    }
+
+    fn forget(&self) {
+        let mut slot = lock(&self.slot);
+        slot.0 += 1;
+        slot.1 = None;
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -95,6 +138,8 @@ pub struct Rows {
     pub users: RowMemo<User>,
     /// Pictures of the library, as figures.
     pub figures: RowMemo<Figure>,
+    /// Everyone who may write, by name (the search page's author filter).
+    pub writers: ListMemo<Vec<User>>,
 }
 
 impl Default for Rows {
@@ -105,6 +150,7 @@ impl Default for Rows {
             terms: RowMemo::new(50_000),
             users: RowMemo::new(10_000),
             figures: RowMemo::new(10_000),
+            writers: ListMemo::default(),
         }
     }
 }
@@ -117,6 +163,7 @@ impl Rows {
                 self.terms.clear();
                 self.users.clear();
                 self.figures.clear();
+                self.writers.forget();
             }
             Stale::Tags(tags) => {
                 for tag in tags {
@@ -124,6 +171,7 @@ impl Rows {
                         Tag::Term(id) => self.terms.forget(*id),
                         Tag::User(id) => self.users.forget(*id),
                         Tag::Media(id) => self.figures.forget(*id),
+                        Tag::People => self.writers.forget(),
                         _ => {}
                     }
                 }
@@ -199,5 +247,44 @@ mod tests {
         assert_eq!(rows.terms.len(), 1);
         rows.invalidate(&Stale::Everything);
         assert!(rows.terms.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_kept_list_is_read_once_until_people_change() {
+        let rows = Rows::default();
+        let reads = std::sync::atomic::AtomicUsize::new(0);
+        let load = || async {
+            reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(Vec::new())
+        };
+        rows.writers.get(load).await.unwrap();
+        rows.writers.get(load).await.unwrap();
+        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        rows.invalidate(&Stale::Tags(BTreeSet::from([Tag::Term(1), Tag::Posts])));
+        rows.writers.get(load).await.unwrap();
+        assert_eq!(
+            reads.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "kept past other changes"
+        );
+        rows.invalidate(&Stale::Tags(BTreeSet::from([Tag::People])));
+        rows.writers.get(load).await.unwrap();
+        assert_eq!(
+            reads.load(std::sync::atomic::Ordering::SeqCst),
+            2,
+            "read again after People"
+        );
+        // A read overtaken by a change is answered but not kept.
+        rows.invalidate(&Stale::Everything);
+        rows.writers
+            .get(|| async {
+                rows.writers.forget();
+                reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(Vec::new())
+            })
+            .await
+            .unwrap();
+        rows.writers.get(load).await.unwrap();
+        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 4);
     }
 }

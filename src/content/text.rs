@@ -23,21 +23,59 @@ pub fn excerpt(html: &str) -> String {
 /// The whole text of sanitized HTML, entities decoded, words separated by single spaces (for the
 /// search index, which must read 5,000 articles a second).
 pub fn plain(html: &str) -> String {
-    first_words(html, usize::MAX).0.join(" ")
+    let mut out = String::with_capacity(html.len());
+    let mut space = false;
+    walk(html, |piece| {
+        match piece {
+            Some(c) => {
+                if space && !out.is_empty() {
+                    out.push(' ');
+                }
+                space = false;
+                out.push(c);
+            }
+            None => space = true,
+        }
+        true
+    });
+    out
 }
 
 /// The first `max` words of the text of sanitized HTML (entities decoded), and whether more follow.
 fn first_words(html: &str, max: usize) -> (Vec<String>, bool) {
     let mut words: Vec<String> = Vec::new();
     let mut word = String::new();
+    let mut more = false;
+    walk(html, |piece| match piece {
+        Some(c) => {
+            if words.len() == max {
+                more = true;
+                return false;
+            }
+            word.push(c);
+            true
+        }
+        None => {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            true
+        }
+    });
+    if !word.is_empty() {
+        words.push(word);
+    }
+    (words, more)
+}
+
+/// Walk the text of sanitized HTML: `emit(Some(c))` for each character of a word (entities
+/// decoded), `emit(None)` where white space separates words; tags are skipped and do not part
+/// words. Stops when `emit` says false.
+fn walk(html: &str, mut emit: impl FnMut(Option<char>) -> bool) {
     let mut chars = html.chars().peekable();
     let mut quote: Option<char> = None;
     let mut in_tag = false;
-    let push = |word: &mut String, words: &mut Vec<String>| {
-        if !word.is_empty() {
-            words.push(std::mem::take(word));
-        }
-    };
+    let mut name = String::new();
     while let Some(c) = chars.next() {
         if in_tag {
             match (c, quote) {
@@ -48,10 +86,13 @@ fn first_words(html: &str, max: usize) -> (Vec<String>, bool) {
             }
             continue;
         }
-        match c {
-            '<' => in_tag = true,
+        let go_on = match c {
+            '<' => {
+                in_tag = true;
+                true
+            }
             '&' => {
-                let mut name = String::new();
+                name.clear();
                 while let Some(&n) = chars.peek() {
                     if n == ';' || name.len() > 10 || !(n.is_ascii_alphanumeric() || n == '#') {
                         break;
@@ -66,25 +107,20 @@ fn first_words(html: &str, max: usize) -> (Vec<String>, bool) {
                     None
                 };
                 match decoded {
-                    Some(ch) if ch.is_whitespace() => push(&mut word, &mut words),
-                    Some(ch) => word.push(ch),
-                    None => {
-                        word.push('&');
-                        word.push_str(&name);
-                    }
+                    Some(ch) if ch.is_whitespace() => emit(None),
+                    Some(ch) => emit(Some(ch)),
+                    None => std::iter::once('&')
+                        .chain(name.chars())
+                        .all(|c| emit(Some(c))),
                 }
             }
-            c if c.is_whitespace() => push(&mut word, &mut words),
-            c => word.push(c),
-        }
-        if words.len() > max {
-            return (words[..max].to_vec(), true);
+            c if c.is_whitespace() => emit(None),
+            c => emit(Some(c)),
+        };
+        if !go_on {
+            return;
         }
     }
-    push(&mut word, &mut words);
-    let more = words.len() > max;
-    words.truncate(max);
-    (words, more)
 }
 
 /// The character an HTML entity (`amp`, `#8217`, `#x2014`) stands for, for the ones sanitized
@@ -153,6 +189,11 @@ mod tests {
         assert_eq!(
             plain("<p>Talks &amp; <b>truce</b></p>\n<p>Kyiv&#8217;s</p>"),
             "Talks & truce Kyiv’s"
+        );
+        assert_eq!(
+            plain("  a&unknown <i>b</i>&nbsp;&#x2014;c\n"),
+            "a&unknown b —c",
+            "unknown entities are text, a decoded space parts words, no space at the ends"
         );
     }
 

@@ -23,13 +23,14 @@ const SHARED_CACHE_CONTROL: &str = "public, max-age=0, s-maxage=10, stale-while-
 /// The largest answer kept.
 const MAX_BODY: usize = 8 * 1024 * 1024;
 
-/// Paths never kept: the admin, the API, uploads and files (they have their own caching).
+/// Paths never kept: the admin, uploads and files (they have their own caching). The REST API's
+/// answers are kept only when they say they noted all they show (anonymous article lists and
+/// articles).
 const PASS_PREFIXES: &[&str] = &[
     "/admin",
     "/healthz",
     "/readyz",
     "/metrics",
-    "/wp-json",
     "/preview/",
     "/static/",
     "/media/",
@@ -51,16 +52,15 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     }
     let cache = state.page_cache();
     let path = request.uri().path();
-    // Never the cache's business (the admin, the API, files): not counted as passes either.
-    if !cache.is_on()
-        || PASS_PREFIXES.iter().any(|p| path.starts_with(p))
+    // Never the cache's business (the admin, files): not counted as passes either.
+    if !cache.is_on() || PASS_PREFIXES.iter().any(|p| path.starts_with(p)) {
+        return next.run(request).await;
+    }
+    let rest = path.starts_with("/wp-json")
         || request
             .uri()
             .query()
-            .is_some_and(|q| q.contains("rest_route="))
-    {
-        return next.run(request).await;
-    }
+            .is_some_and(|q| q.contains("rest_route="));
     if request.headers().contains_key(header::AUTHORIZATION)
         || Visitor::has_personal_cookie(request.headers())
     {
@@ -88,7 +88,7 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     };
     let asked = request.headers().clone();
     let (response, noted) = deps::record(next.run(request)).await;
-    if !keepable(&response, &noted) {
+    if !keepable(&response, &noted) || (rest && !noted.complete) {
         cache.pass();
         return response;
     }

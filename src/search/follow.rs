@@ -133,11 +133,12 @@ pub async fn rebuild(db: &Db, search: &Search) -> Result<usize> {
 }
 
 /// Follow the change log every quarter second, so a publish or edit is found within a second;
-/// `committed` runs after each change of the index (the page cache drops its search pages).
+/// `ran` hears of each run: whether it worked, and whether the index changed (the page cache
+/// then drops its search pages).
 pub fn spawn(
     db: Db,
     search: Search,
-    committed: std::sync::Arc<dyn Fn() + Send + Sync>,
+    ran: std::sync::Arc<dyn Fn(Run) + Send + Sync>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(250));
@@ -145,12 +146,22 @@ pub fn spawn(
         loop {
             tick.tick().await;
             let before = search.commits();
-            if let Err(e) = catch_up(&db, &search).await {
+            let result = catch_up(&db, &search).await;
+            if let Err(e) = &result {
                 tracing::warn!("updating the search index: {e}");
             }
-            if search.commits() != before {
-                committed();
-            }
+            ran(Run {
+                ok: result.is_ok(),
+                committed: search.commits() != before,
+            });
         }
     })
+}
+
+/// How one run of the follower went.
+#[derive(Debug, Clone, Copy)]
+pub struct Run {
+    pub ok: bool,
+    /// The index changed (what searches answer may differ).
+    pub committed: bool,
 }

@@ -2,8 +2,20 @@
 //! anything else stays as written. One field then serves both languages of the site (and a
 //! query finds "переговоры" from "переговорах" as it finds "talks" from "talk").
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use rust_stemmers::{Algorithm, Stemmer};
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+
+/// Words stemmed on this thread, kept: words repeat (a language's commonest few thousand make
+/// most of any text), so each is stemmed once rather than at every occurrence.
+const STEMS_KEPT: usize = 50_000;
+
+thread_local! {
+    static STEMS: RefCell<HashMap<Box<str>, Box<str>, foldhash::fast::RandomState>> =
+        RefCell::new(HashMap::default());
+}
 
 /// The token filter (after lower-casing).
 #[derive(Clone, Copy, Default)]
@@ -44,10 +56,12 @@ pub struct ScriptStemmerStream<T> {
 
 /// Which stemmer a (lower-cased) word takes.
 fn stemmer_for<'s>(word: &str, english: &'s Stemmer, russian: &'s Stemmer) -> Option<&'s Stemmer> {
-    if word.chars().any(|c| ('\u{0400}'..='\u{04ff}').contains(&c)) {
+    if word.is_ascii() {
+        word.bytes()
+            .all(|b| b.is_ascii_alphabetic())
+            .then_some(english)
+    } else if word.chars().any(|c| ('\u{0400}'..='\u{04ff}').contains(&c)) {
         Some(russian)
-    } else if word.chars().all(|c| c.is_ascii_alphabetic()) {
-        Some(english)
     } else {
         None
     }
@@ -60,8 +74,20 @@ impl<T: TokenStream> TokenStream for ScriptStemmerStream<T> {
         }
         let token = self.tail.token_mut();
         if let Some(stemmer) = stemmer_for(&token.text, &self.english, &self.russian) {
-            let stemmed = stemmer.stem(&token.text).into_owned();
-            token.text = stemmed;
+            STEMS.with_borrow_mut(|stems| {
+                if let Some(stem) = stems.get(token.text.as_str()) {
+                    token.text.clear();
+                    token.text.push_str(stem);
+                    return;
+                }
+                if stems.len() >= STEMS_KEPT {
+                    stems.clear();
+                }
+                let stem: Box<str> = stemmer.stem(&token.text).into();
+                let word: Box<str> = std::mem::take(&mut token.text).into();
+                token.text.push_str(&stem);
+                stems.insert(word, stem);
+            });
         }
         true
     }

@@ -220,3 +220,92 @@ async fn postgres_databases_of_every_earlier_schema_upgrade_without_loss() {
     })
     .await;
 }
+
+/// A backup taken by a site still at an earlier schema restores onto a current site of either
+/// backend: its rows go in at their own schema and the later migrations carry them forward.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backups_of_every_earlier_schema_restore_onto_both_backends() {
+    use newsroom::actions::import::Quiet;
+    use newsroom::db::{Db, schema};
+    let dir = std::env::temp_dir().join(format!("newsroom_old_backup_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let known = schema::known_version();
+    for version in 1..known {
+        let source_dir = dir.join(format!("source-v{version}"));
+        std::fs::create_dir_all(&source_dir).expect("dir");
+        let source = Db::connect(&format!(
+            "sqlite://{}",
+            source_dir.join("newsroom.db").display()
+        ))
+        .await
+        .expect("connect");
+        schema::upgrade_to(&source, version)
+            .await
+            .expect("build the old schema");
+        fill(&source).await;
+        let before = everything(&source).await;
+        let archive = dir.join(format!("v{version}.tar.gz"));
+        let made = newsroom::backup::make(&source, &source_dir, &archive, &Quiet)
+            .await
+            .expect("backup at the old schema");
+        source.close().await;
+        assert!(made.rows >= 9, "{made:?}");
+
+        let mut targets = vec![(
+            format!(
+                "sqlite://{}",
+                dir.join(format!("target-v{version}.db")).display()
+            ),
+            None,
+        )];
+        match crate::support::fresh_pg_database().await {
+            Some((name, url)) => targets.push((url, Some(name))),
+            None => eprintln!("PostgreSQL not reachable; restoring onto SQLite only"),
+        }
+        for (url, pg_name) in targets {
+            let target = Db::connect(&url).await.expect("connect");
+            let target_dir = dir.join(format!("target-files-v{version}"));
+            let _ = std::fs::remove_dir_all(&target_dir);
+            newsroom::backup::restore(&archive, &target, &target_dir, false, &Quiet)
+                .await
+                .unwrap_or_else(|e| panic!("restore of schema {version} onto {url}: {e}"));
+            assert!(
+                schema::status(&target).await.expect("status").is_current(),
+                "restored and upgraded to the current schema"
+            );
+            let after = everything(&target).await;
+            for (table, rows) in &before {
+                let now = &after[table];
+                assert_eq!(
+                    rows.len(),
+                    now.len(),
+                    "{table} rows restored from schema {version} onto {url}"
+                );
+                for (was, is) in rows.iter().zip(now) {
+                    for (column, value) in was {
+                        assert_eq!(
+                            Some(same_terms(value)),
+                            is.get(column).map(same_terms),
+                            "{table}.{column} restored from schema {version} onto {url}"
+                        );
+                    }
+                }
+            }
+            assert_eq!(after["comments"].len(), 2, "{url}");
+            target.close().await;
+            if let Some(name) = pg_name {
+                crate::support::drop_pg_database(&name);
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A value as both backends can hold it: PostgreSQL reads a boolean where SQLite reads 0 or 1.
+fn same_terms(v: &serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Bool(b) => serde_json::Value::from(i64::from(*b)),
+        other => other.clone(),
+    }
+}

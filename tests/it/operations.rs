@@ -56,12 +56,25 @@ crate::both_backends! {
             "newsroom_comments_total{outcome=\"refused\",reason=\"token\"} 1",
             "newsroom_db_connections{",
             "newsroom_change_log_lag ",
+            "newsroom_search_index_lag ",
             "newsroom_page_cache{kind=\"misses\"}",
             "newsroom_process_resident_memory_bytes ",
             "newsroom_process_open_files ",
         ] {
             assert!(text.contains(needle), "{needle} missing from\n{text}");
         }
+        // The search index's follower counts its runs (one every quarter second).
+        let mut runs = String::new();
+        for _ in 0..40 {
+            let text = app.client.get(app.url("/metrics")).bearer_auth("scrape-me-7f3a").send().await.expect("get").text().await.expect("body");
+            if let Some(line) = text.lines().find(|l| l.starts_with("newsroom_job_runs_total{job=\"search_index\",outcome=\"ok\"}")) {
+                runs = line.to_string();
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let count: f64 = runs.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0.0);
+        assert!(count >= 1.0, "no search_index runs counted: {runs:?}");
         // Paths never become labels: the set of routes stays small whatever is asked.
         let _ = app.get("/2099/01/01/no-such-article-1/").await;
         let _ = app.get("/2099/01/01/no-such-article-2/").await;

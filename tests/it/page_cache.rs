@@ -208,6 +208,64 @@ crate::both_backends! {
         assert!(stats.hits > 40 && stats.invalidated > 20, "{stats:?}");
     }
 
+    async fn anonymous_rest_reads_are_kept_until_what_they_show_changes(app) {
+        let ann = app.author("ann", "Ann Alder").await;
+        let world = app.category("World", None).await;
+        let sport = app.category("Sport", None).await;
+        let mut x = draft("Ceasefire talks resume", ann);
+        x.term_ids = vec![world];
+        let x = app.publish(&x).await;
+        let mut y = draft("Cup final tonight", ann);
+        y.term_ids = vec![sport];
+        let y = app.publish(&y).await;
+        let all = "/wp-json/wp/v2/posts".to_string();
+        let one_x = format!("/wp-json/wp/v2/posts/{x}?_embed=1");
+        let one_y = format!("/?rest_route=/wp/v2/posts/{y}");
+        let in_world = format!("/wp-json/wp/v2/posts?categories={world}");
+        let in_sport = format!("/wp-json/wp/v2/posts?categories={sport}&_fields=id,title");
+        warm(&app, &[&all, &one_x, &one_y, &in_world, &in_sport]).await;
+        let r = app.client.get(app.url(&all)).send().await.expect("get");
+        assert_eq!(r.headers()["x-wp-total"], "2", "kept answers keep WordPress's headers");
+        assert!(r.headers()["content-type"].to_str().expect("ascii").starts_with("application/json"));
+
+        // An edit of x: every answer that shows x, not y's.
+        save(&app, x, |e| e.title = "Ceasefire talks collapse".into()).await;
+        refreshed(&app, &[&all, &one_x, &in_world], "Ceasefire talks collapse", "a new title").await;
+        still_kept(&app, &[&one_y, &in_sport], "x's title").await;
+
+        // A new article in Sport joins the lists it belongs to.
+        let mut z = draft("Late kickoff moved to Sunday", ann);
+        z.term_ids = vec![sport];
+        app.publish(&z).await;
+        app.follow().await;
+        refreshed(&app, &[&all, &in_sport], "Late kickoff moved to Sunday", "a new article").await;
+        still_kept(&app, &[&one_x, &one_y, &in_world], "an article in another section").await;
+
+        // Unpublished: gone from the lists at once, and its own answer is a 404.
+        let change = article::StatusChange {
+            status: "draft",
+            published_at: None,
+            only_from: None,
+            bump_version: true,
+            action: "unpublish",
+        };
+        article::set_status(app.state.db(), y, &change, &Actor::operator().audit()).await.expect("unpublish");
+        app.follow().await;
+        assert_eq!(look(&app, &one_y).await.0, 404);
+        let (_, hit, body) = look(&app, &in_sport).await;
+        assert!(!hit && !body.contains("Cup final tonight"), "{body}");
+
+        // Lists chosen by words or ordered by edits depend on articles they do not show: never
+        // kept. Neither is what a signed-in client is answered, nor the API's other answers.
+        for path in ["/wp-json/wp/v2/posts?search=talks", "/wp-json/wp/v2/posts?orderby=modified", "/wp-json/wp/v2/posts?slug=cup-final-tonight", "/wp-json/wp/v2/users"] {
+            assert_eq!(look(&app, path).await.0, 200, "{path}");
+            let (status, hit, _) = look(&app, path).await;
+            assert!(status == 200 && !hit, "{path} was kept");
+        }
+        let signed = app.client.get(app.url(&all)).basic_auth("nobody", Some("not a password")).send().await.expect("get");
+        assert!(signed.headers().get("x-cache").is_none_or(|v| v != "HIT"), "an answer for a caller came from the shared cache");
+    }
+
     async fn kept_pages_carry_fresh_single_use_tokens_validators_and_codings(app) {
         let db = app.state.db().clone();
         setting::set(&db, "comment_min_seconds", "0").await.expect("set");

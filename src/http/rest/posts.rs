@@ -370,7 +370,37 @@ async fn list(
     let (rows, total) = queries::posts(state.db(), &query).await?;
     let editor = if edit { caller } else { None };
     let items = shape_all(state, &rows, q.contains_key("_embed"), editor).await?;
+    if caller.is_none() {
+        note_list(kind, &query);
+    }
     paging.answer(Value::Array(items), total, route, &base(state), q)
+}
+
+/// What an anonymous list shows beyond its articles (which `shape_all` notes): which articles
+/// it holds, so it can be kept until that changes. A list chosen by words, slugs or titles, or
+/// ordered by the time of the last edit, depends on articles it does not show, which no
+/// change-log entry names for it: never kept.
+fn note_list(kind: &str, q: &PostQuery) {
+    use crate::cache::deps::{self, Tag};
+    if !q.search.is_empty()
+        || !q.slugs.is_empty()
+        || !matches!(q.orderby.as_str(), "date" | "id" | "include")
+    {
+        return;
+    }
+    if q.terms.is_empty() && q.authors.is_empty() {
+        deps::note(if kind == articles::PAGE {
+            Tag::Pages
+        } else {
+            Tag::Posts
+        });
+    } else {
+        // Only articles of these terms or people: an article enters or leaves such a list only
+        // by entering or leaving one of their archives, which names them.
+        deps::note_all(q.terms.iter().map(|id| Tag::TermPosts(*id)));
+        deps::note_all(q.authors.iter().map(|id| Tag::AuthorPosts(*id)));
+    }
+    deps::complete();
 }
 
 fn invalid_id() -> Rest {
@@ -425,6 +455,10 @@ async fn one(
         if edit || !live { caller } else { None },
     )
     .await?;
+    if caller.is_none() {
+        // A live article as anyone sees it: `shape_all` noted it, its terms, people, picture.
+        crate::cache::deps::complete();
+    }
     Ok(json_answer(items.remove(0), q))
 }
 
@@ -621,6 +655,7 @@ pub async fn shape_all(
             if let Some(m) = a.featured_media_id
                 && let Some(media) = crate::db::media::get(state.db(), m).await?
             {
+                crate::cache::deps::note(crate::cache::deps::Tag::Media(m));
                 embedded.insert(
                     "wp:featuredmedia".into(),
                     json!([super::media::shape(&site, &base, &media)]),

@@ -283,13 +283,16 @@ pub async fn show(state: &AppState, asked: &Asked) -> Result<Response> {
         selected: asked.author.is_empty(),
     })
     .chain(
-        user::writers(state.db())
+        state
+            .rows()
+            .writers
+            .get(|| user::writers(state.db()))
             .await?
-            .into_iter()
+            .iter()
             .map(|u| FilterOption {
                 selected: u.slug == asked.author,
-                value: u.slug,
-                label: u.display_name,
+                value: u.slug.clone(),
+                label: u.display_name.clone(),
             }),
     )
     .collect();

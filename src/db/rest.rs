@@ -15,7 +15,11 @@ pub struct PostQuery {
     pub search: String,
     pub slugs: Vec<String>,
     pub authors: Vec<i64>,
-    pub terms: Vec<i64>,
+    /// Groups of term ids (the categories asked for, the tags asked for): an article is in a
+    /// group when it carries any of its terms, and must be in every group (WordPress's
+    /// `tax_relation=AND`), or in any with `any_group`.
+    pub term_groups: Vec<Vec<i64>>,
+    pub any_group: bool,
     pub include: Vec<i64>,
     pub exclude: Vec<i64>,
     pub after: Option<DateTime<Utc>>,
@@ -81,11 +85,18 @@ pub async fn posts(db: &Db, q: &PostQuery) -> Result<(Vec<Article>, i64)> {
             "id IN (SELECT post_id FROM post_authors WHERE user_id IN ({l}))"
         ));
     }
-    if !q.terms.is_empty() {
-        let l = list(&mut binds, &q.terms);
-        wheres.push(format!(
-            "id IN (SELECT post_id FROM post_terms WHERE term_id IN ({l}))"
-        ));
+    let groups: Vec<String> = q
+        .term_groups
+        .iter()
+        .filter(|g| !g.is_empty())
+        .map(|g| {
+            let l = list(&mut binds, g);
+            format!("id IN (SELECT post_id FROM post_terms WHERE term_id IN ({l}))")
+        })
+        .collect();
+    if !groups.is_empty() {
+        let joint = if q.any_group { " OR " } else { " AND " };
+        wheres.push(format!("({})", groups.join(joint)));
     }
     if !q.include.is_empty() {
         let l = list(&mut binds, &q.include);

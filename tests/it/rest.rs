@@ -142,6 +142,27 @@ both_backends! {
         let slug = body[0]["slug"].as_str().expect("slug").to_string();
         let (_, _, one) = get(&app, &format!("/wp-json/wp/v2/posts?slug={slug}")).await;
         assert_eq!(one.as_array().map(Vec::len), Some(1));
+        // Categories and tags together: articles with both, as WordPress's tax_relation=AND, or
+        // either with tax_relation=OR.
+        let ann = app.author("ann-tax", "Ann Tax").await;
+        let world = app.category("World desk", None).await;
+        let talks = app.tag("Truce talks").await;
+        let mut both = crate::support::draft("In World with the tag", ann);
+        both.term_ids = vec![world, talks];
+        let both = app.publish(&both).await;
+        let mut only_world = crate::support::draft("In World without it", ann);
+        only_world.term_ids = vec![world];
+        let only_world = app.publish(&only_world).await;
+        let mut only_tag = crate::support::draft("Tagged elsewhere", ann);
+        only_tag.term_ids = vec![talks];
+        let only_tag = app.publish(&only_tag).await;
+        let ids_of = |body: &Value| -> BTreeSet<i64> { body.as_array().expect("list").iter().map(|p| p["id"].as_i64().expect("id")).collect() };
+        let (_, _, body) = get(&app, &format!("/wp-json/wp/v2/posts?categories={world}&tags={talks}")).await;
+        assert_eq!(ids_of(&body), BTreeSet::from([both]));
+        let (_, _, body) = get(&app, &format!("/wp-json/wp/v2/posts?categories={world}&tags={talks}&tax_relation=OR")).await;
+        assert_eq!(ids_of(&body), BTreeSet::from([both, only_world, only_tag]));
+        let (status, _, body) = get(&app, &format!("/wp-json/wp/v2/posts?categories={world}&tax_relation=XOR")).await;
+        assert_eq!((status, body["code"].as_str()), (400, Some("rest_invalid_param")));
     }
 
     async fn anonymous_callers_see_only_what_the_site_shows(app) {

@@ -334,8 +334,16 @@ async fn list(
             "orderby is not one of author, date, id, include, modified, parent, relevance, slug, include_slugs, title.",
         ));
     }
-    let mut terms = ids(q, "categories")?;
-    terms.extend(ids(q, "tags")?);
+    let any_group = match q.get("tax_relation").map(String::as_str) {
+        None | Some("AND") => false,
+        Some("OR") => true,
+        Some(_) => {
+            return Err(Rest::invalid_param(
+                "tax_relation",
+                "tax_relation is not one of AND, OR.",
+            ));
+        }
+    };
     let query = PostQuery {
         kind: kind.into(),
         search: q
@@ -355,7 +363,8 @@ async fn list(
             })
             .unwrap_or_default(),
         authors: ids(q, "author")?,
-        terms,
+        term_groups: vec![ids(q, "categories")?, ids(q, "tags")?],
+        any_group,
         include: ids(q, "include")?,
         exclude: ids(q, "exclude")?,
         after: super::date(q, "after")?,
@@ -388,7 +397,8 @@ fn note_list(kind: &str, q: &PostQuery) {
     {
         return;
     }
-    if q.terms.is_empty() && q.authors.is_empty() {
+    let terms: Vec<i64> = q.term_groups.iter().flatten().copied().collect();
+    if terms.is_empty() && q.authors.is_empty() {
         deps::note(if kind == articles::PAGE {
             Tag::Pages
         } else {
@@ -397,7 +407,7 @@ fn note_list(kind: &str, q: &PostQuery) {
     } else {
         // Only articles of these terms or people: an article enters or leaves such a list only
         // by entering or leaving one of their archives, which names them.
-        deps::note_all(q.terms.iter().map(|id| Tag::TermPosts(*id)));
+        deps::note_all(terms.iter().map(|id| Tag::TermPosts(*id)));
         deps::note_all(q.authors.iter().map(|id| Tag::AuthorPosts(*id)));
     }
     deps::complete();

@@ -41,6 +41,8 @@ struct Inner {
     /// arriving together) shares one read of the log instead of one each.
     follow_calls: std::sync::atomic::AtomicU64,
     follow_covered: std::sync::atomic::AtomicU64,
+    /// Stopping: answers ask clients to close their connections.
+    draining: std::sync::atomic::AtomicBool,
     /// Woken when the database says the change log grew (PostgreSQL's NOTIFY).
     changes_waiting: tokio::sync::Notify,
 }
@@ -76,6 +78,7 @@ impl AppState {
                 following: tokio::sync::Mutex::new(()),
                 follow_calls: std::sync::atomic::AtomicU64::new(0),
                 follow_covered: std::sync::atomic::AtomicU64::new(0),
+                draining: std::sync::atomic::AtomicBool::new(false),
                 changes_waiting: tokio::sync::Notify::new(),
             }),
         })
@@ -193,6 +196,11 @@ impl AppState {
                 ("bytes", n(s.bytes)),
             ],
         }
+    }
+
+    /// Whether this node is stopping (each answer then closes its connection, and /readyz says 503).
+    pub fn is_draining(&self) -> bool {
+        self.inner.draining.load(Ordering::Acquire)
     }
 
     /// The configuration this instance runs with.
@@ -484,13 +492,22 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        tracing::info!(
-            "stopping: no new connections; finishing requests in flight (up to {} s)",
-            SHUTDOWN_GRACE.as_secs()
-        );
-        signalled.notify_one();
+    .with_graceful_shutdown({
+        let state = state.clone();
+        async move {
+            shutdown_signal().await;
+            // First a short drain while still listening: every answer says `Connection: close`,
+            // so a client never sends its next request down a kept-alive connection just as
+            // the server closes it (which it would see as a reset).
+            state.inner.draining.store(true, Ordering::Release);
+            tracing::info!("stopping: closing kept-alive connections");
+            tokio::time::sleep(DRAIN).await;
+            tracing::info!(
+                "stopping: no new connections; finishing requests in flight (up to {} s)",
+                SHUTDOWN_GRACE.as_secs()
+            );
+            signalled.notify_one();
+        }
     })
     .into_future();
     // Requests in flight finish, but a client that never finishes its own cannot hold the stop.
@@ -517,6 +534,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
 /// How long a stopping server waits for requests in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(15);
+
+/// How long a stopping node goes on answering (each answer closing its connection) before it
+/// stops listening.
+const DRAIN: Duration = Duration::from_secs(1);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

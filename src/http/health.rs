@@ -22,6 +22,16 @@ pub async fn alive() -> Response {
 
 /// Ready: the database answers and its schema is the one this binary serves.
 pub async fn ready(State(state): State<AppState>) -> Response {
+    if state.is_draining() {
+        // Stopping: a load balancer should send new readers elsewhere.
+        return no_store(
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "stopping" })),
+            )
+                .into_response(),
+        );
+    }
     let checked = tokio::time::timeout(DATABASE_WAIT, db::schema::status(state.db())).await;
     let (status, body) = match checked {
         Ok(Ok(schema)) if schema.is_current() => (

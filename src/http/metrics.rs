@@ -37,6 +37,12 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         span.in_scope(|| tracing::debug!(%method, path, status, ms = seconds * 1000.0, "answered"));
     }
     super::request_id::answer(&mut response, id);
+    if state.is_draining() {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
     response
 }
 

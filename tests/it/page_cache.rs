@@ -72,6 +72,21 @@ async fn save(app: &TestApp, id: i64, change: impl FnOnce(&mut newsroom::actions
     app.follow().await;
 }
 
+/// Take an article back to draft, as an editor does, and follow the change log.
+async fn unpublish(app: &TestApp, id: i64) {
+    let change = article::StatusChange {
+        status: "draft",
+        published_at: None,
+        only_from: None,
+        bump_version: true,
+        action: "unpublish",
+    };
+    article::set_status(app.state.db(), id, &change, &Actor::operator().audit())
+        .await
+        .expect("unpublish");
+    app.follow().await;
+}
+
 crate::both_backends! {
     async fn every_change_refreshes_the_pages_that_show_it_and_no_others(app) {
         let db = app.state.db().clone();
@@ -185,15 +200,7 @@ crate::both_backends! {
 
         // Unpublishing: its page goes, its lists lose it; other sections stay kept.
         warm(&app, &[y_path.as_str(), "/category/sport/"]).await;
-        let change = article::StatusChange {
-            status: "draft",
-            published_at: None,
-            only_from: None,
-            bump_version: true,
-            action: "unpublish",
-        };
-        article::set_status(&db, y, &change, &audit).await.expect("unpublish");
-        app.follow().await;
+        unpublish(&app, y).await;
         assert_eq!(look(&app, &y_path).await.0, 404, "an unpublished article is gone at once");
         let (_, hit, sport_page) = look(&app, "/category/sport/").await;
         assert!(!hit && !sport_page.contains("Cup final tonight"));
@@ -242,15 +249,7 @@ crate::both_backends! {
         still_kept(&app, &[&one_x, &one_y, &in_world], "an article in another section").await;
 
         // Unpublished: gone from the lists at once, and its own answer is a 404.
-        let change = article::StatusChange {
-            status: "draft",
-            published_at: None,
-            only_from: None,
-            bump_version: true,
-            action: "unpublish",
-        };
-        article::set_status(app.state.db(), y, &change, &Actor::operator().audit()).await.expect("unpublish");
-        app.follow().await;
+        unpublish(&app, y).await;
         assert_eq!(look(&app, &one_y).await.0, 404);
         let (_, hit, body) = look(&app, &in_sport).await;
         assert!(!hit && !body.contains("Cup final tonight"), "{body}");

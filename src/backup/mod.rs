@@ -1,7 +1,9 @@
 //! Backups while the site serves, and restoring them onto either backend: the database read at
-//! one moment (`db::dump`), then the pictures and the theme, in one checked archive (`archive`).
+//! one moment (`db::dump`), the pictures and the theme pinned around it (`pin`), in one checked
+//! archive (`archive`).
 
 pub mod archive;
+mod pin;
 pub mod schedule;
 
 use std::collections::BTreeMap;
@@ -79,8 +81,12 @@ pub async fn make(
         chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
     ));
     std::fs::create_dir_all(&staging).map_err(|e| io_error(&staging, e))?;
+    // Pinned before the database is read, so a picture deleted while the backup runs is still
+    // in the archive if the rows read name it; pinned again after, for pictures uploaded between.
+    let pins = pin::Pins::take(data_dir, &copied_folders(data_dir))?;
     let result = async {
         let (counts, entries) = dump_tables(db, &tables, &staging, progress).await?;
+        pins.top_up()?;
         let manifest = Manifest {
             format: archive::FORMAT.into(),
             format_version: archive::FORMAT_VERSION,
@@ -91,13 +97,14 @@ pub async fn make(
             tables: counts,
             files: entries,
         };
-        let (out, data_dir, staging) = (out.to_path_buf(), data_dir.to_path_buf(), staging.clone());
-        tokio::task::spawn_blocking(move || write_archive(&out, &data_dir, &staging, manifest))
+        let (out, pinned, staging) = (out.to_path_buf(), pins.dir().to_path_buf(), staging.clone());
+        tokio::task::spawn_blocking(move || write_archive(&out, &pinned, &staging, manifest))
             .await
             .map_err(|e| Error::Internal(format!("backup task: {e}")))?
     }
     .await;
     let _ = std::fs::remove_dir_all(&staging);
+    drop(pins);
     result
 }
 
@@ -169,7 +176,7 @@ fn write_line(w: &mut impl Write, line: &str, path: &Path) -> Result<()> {
 }
 
 /// Every regular file under `dir`, sorted (none if it does not exist).
-fn files_under(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -192,10 +199,11 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Assemble the archive: the table files, the pictures and theme, the manifest last.
+/// Assemble the archive: the table files, the pictures and theme (pinned in `pinned`, laid out
+/// as in the data folder), the manifest last.
 fn write_archive(
     out: &Path,
-    data_dir: &Path,
+    pinned: &Path,
     staging: &Path,
     mut manifest: Manifest,
 ) -> Result<Summary> {
@@ -222,7 +230,7 @@ fn write_archive(
         add(&mut tar, &entry.path, entry.bytes, &mut file)?;
     }
     let mut copied = 0usize;
-    for (folder, dir) in copied_folders(data_dir) {
+    for (folder, dir) in copied_folders(pinned) {
         for path in files_under(&dir) {
             let Ok(relative) = path.strip_prefix(&dir) else {
                 continue;
@@ -231,10 +239,7 @@ fn write_archive(
             if !archive::is_safe_path(&name) {
                 continue;
             }
-            // A picture deleted since the database was read is simply not in the backup.
-            let Ok(bytes) = std::fs::read(&path) else {
-                continue;
-            };
+            let bytes = std::fs::read(&path).map_err(|e| io_error(&path, e))?;
             add(&mut tar, &name, bytes.len() as u64, &mut bytes.as_slice())?;
             manifest.files.push(Entry {
                 path: name,

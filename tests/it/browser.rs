@@ -3,41 +3,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::support::browser_tools::browser_tools_ready;
 use crate::support::{Backend, TestApp};
-
-/// Whether the browser tools are installed; under CI=true their absence fails the test.
-pub fn browser_tools_ready(dir: &Path) -> bool {
-    let missing: Vec<&str> = [
-        ("/usr/bin/chromium", Path::new("/usr/bin/chromium").exists()),
-        (
-            "node",
-            Command::new("node")
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success()),
-        ),
-        (
-            "tests/browser/node_modules/playwright-core",
-            dir.join("node_modules/playwright-core").exists(),
-        ),
-    ]
-    .iter()
-    .filter(|(_, ok)| !ok)
-    .map(|(name, _)| *name)
-    .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    let why = format!(
-        "browser test needs {} (apt-get install chromium; cd tests/browser && npm ci)",
-        missing.join(", ")
-    );
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{why}");
-    }
-    eprintln!("skipping: {why}");
-    false
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reader_comments_in_a_real_browser_and_sees_the_moderation_notice() {

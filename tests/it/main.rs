@@ -15,7 +15,6 @@ mod comments;
 mod feeds;
 mod hostile;
 mod import;
-mod lighthouse;
 mod media;
 mod metadata;
 mod migrations;

@@ -81,11 +81,12 @@ fn sqlite_and_postgres_migrations_are_twins() {
     }
 }
 
+/// Each table's rows, each row by column.
+type Tables =
+    std::collections::BTreeMap<String, Vec<std::collections::BTreeMap<String, serde_json::Value>>>;
+
 /// Every row a database holds, table by table, each row as column name → value.
-async fn everything(
-    db: &newsroom::db::Db,
-) -> std::collections::BTreeMap<String, Vec<std::collections::BTreeMap<String, serde_json::Value>>>
-{
+async fn everything(db: &newsroom::db::Db) -> Tables {
     use newsroom::db::dump;
     let tables = dump::tables(db).await.expect("tables");
     let mut snapshot = dump::Snapshot::begin(db).await.expect("snapshot");
@@ -167,23 +168,7 @@ async fn upgrade_from_every_earlier_schema(
         db.migrate().await.expect("upgrade");
         assert!(schema::status(&db).await.expect("status").is_current());
         let after = everything(&db).await;
-        for (table, rows) in &before {
-            let now = &after[table];
-            assert_eq!(
-                rows.len(),
-                now.len(),
-                "{table} rows after upgrading from {version}"
-            );
-            for (was, is) in rows.iter().zip(now) {
-                for (column, value) in was {
-                    assert_eq!(
-                        Some(value),
-                        is.get(column),
-                        "{table}.{column} after upgrading from {version}"
-                    );
-                }
-            }
-        }
+        assert_same_rows(&before, &after, &format!("after upgrading from {version}"));
         assert_eq!(before["comments"].len(), 2, "the fill reached the database");
         // And the upgraded site serves its old article.
         let found = newsroom::db::article::count(&db, newsroom::db::article::POST)
@@ -275,23 +260,11 @@ async fn backups_of_every_earlier_schema_restore_onto_both_backends() {
                 "restored and upgraded to the current schema"
             );
             let after = everything(&target).await;
-            for (table, rows) in &before {
-                let now = &after[table];
-                assert_eq!(
-                    rows.len(),
-                    now.len(),
-                    "{table} rows restored from schema {version} onto {url}"
-                );
-                for (was, is) in rows.iter().zip(now) {
-                    for (column, value) in was {
-                        assert_eq!(
-                            Some(same_terms(value)),
-                            is.get(column).map(same_terms),
-                            "{table}.{column} restored from schema {version} onto {url}"
-                        );
-                    }
-                }
-            }
+            assert_same_rows(
+                &before,
+                &after,
+                &format!("restored from schema {version} onto {url}"),
+            );
             assert_eq!(after["comments"].len(), 2, "{url}");
             target.close().await;
             if let Some(name) = pg_name {
@@ -300,6 +273,24 @@ async fn backups_of_every_earlier_schema_restore_onto_both_backends() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every table of `before` has as many rows in `after`, and each column of each row the same
+/// value (added columns aside), in the terms both backends share.
+fn assert_same_rows(before: &Tables, after: &Tables, context: &str) {
+    for (table, rows) in before {
+        let now = &after[table];
+        assert_eq!(rows.len(), now.len(), "{table} rows {context}");
+        for (was, is) in rows.iter().zip(now) {
+            for (column, value) in was {
+                assert_eq!(
+                    Some(same_terms(value)),
+                    is.get(column).map(same_terms),
+                    "{table}.{column} {context}"
+                );
+            }
+        }
+    }
 }
 
 /// A value as both backends can hold it: PostgreSQL reads a boolean where SQLite reads 0 or 1.

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod admin;
+pub mod browser_tools;
 pub mod comments;
 pub mod pictures;
 pub mod python;

@@ -1,6 +1,10 @@
 //! Lighthouse (npm) in Debian's chromium scores the home page, an article, an archive and a
 //! search page 100 for performance, accessibility, best practices and SEO. The site runs under
 //! its own address (site URL = the port it listens on), as in production.
+//!
+//! Its own test binary, so it runs with the machine to itself: cargo runs test binaries one after
+//! another, and inside the `it` binary other tests ran beside it and their load showed up as the
+//! page's blocking time (Lighthouse's advice on variability: nothing else on the machine).
 
 use std::path::Path;
 use std::process::Command;
@@ -9,7 +13,10 @@ use newsroom::app::AppState;
 use newsroom::config::Config;
 use serde_json::Value;
 
-use crate::browser::browser_tools_ready;
+#[path = "it/support/browser_tools.rs"]
+mod browser_tools;
+
+use browser_tools::browser_tools_ready;
 
 /// Runs of one page at most: a performance score moves with the machine's load (Lighthouse's
 /// own advice is to look at several runs), so a page gets up to three and its best counts.
@@ -72,7 +79,14 @@ async fn lighthouse_scores_100_on_every_kind_of_page() {
         .text()
         .await
         .expect("body");
-    let article = crate::support::attrs(&home, ".card-title a", "href")[0].clone();
+    let article = {
+        let doc = scraper::Html::parse_document(&home);
+        let link = scraper::Selector::parse(".card-title a").expect("selector");
+        doc.select(&link)
+            .find_map(|a| a.value().attr("href"))
+            .expect("an article on the home page")
+            .to_string()
+    };
     // The search index fills in the background.
     for _ in 0..200 {
         let page = client

@@ -82,6 +82,9 @@ pub(crate) async fn insert_batch(
     db: &Db,
     entries: &[(&NewComment, Option<&str>)],
 ) -> Result<Vec<Option<i64>>> {
+    if let Db::Postgres(pg) = db {
+        return insert_batch_postgres(&pg.pool, entries).await;
+    }
     const SPEND: &str = "INSERT INTO used_form_tokens (token, used_at) VALUES ($1, $2) ON CONFLICT (token) DO NOTHING";
     const SQL: &str = "INSERT INTO comments (post_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
          user_agent, content, status, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
@@ -125,6 +128,116 @@ pub(crate) async fn insert_batch(
         tx.commit().await?;
         Ok(ids)
     })
+}
+
+/// `insert_batch` on PostgreSQL: one statement per step for the whole batch, not per comment,
+/// since each statement is a round trip to the server (four per comment made a batch of 100
+/// wait for 400 of them, and PostgreSQL took a third of SQLite's comments per second).
+async fn insert_batch_postgres(
+    pool: &sqlx::PgPool,
+    entries: &[(&NewComment, Option<&str>)],
+) -> Result<Vec<Option<i64>>> {
+    const SPEND: &str = "INSERT INTO used_form_tokens (token, used_at) SELECT t, $2 FROM UNNEST($1::text[]) AS t \
+         ON CONFLICT (token) DO NOTHING RETURNING token";
+    const IDS: &str =
+        "SELECT nextval(pg_get_serial_sequence('comments', 'id')) FROM generate_series(1, $1)";
+    const SQL: &str = "INSERT INTO comments (id, post_id, parent_id, user_id, author_name, author_email, author_url, \
+         author_ip, user_agent, content, status, reason, created_at) SELECT * FROM UNNEST($1::bigint[], $2::bigint[], \
+         $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], \
+         $12::text[], $13::timestamptz[])";
+    const LOG: &str = "INSERT INTO changes (entity, entity_id, action, at) \
+         SELECT e, i, 'create', $3 FROM UNNEST($1::text[], $2::bigint[]) AS u(e, i)";
+    let at = now();
+    let mut tx = pool.begin().await?;
+    let mut tokens: Vec<&str> = entries.iter().filter_map(|(_, t)| *t).collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    let spent: std::collections::HashSet<String> = if tokens.is_empty() {
+        Default::default()
+    } else {
+        sqlx::query_scalar(SPEND)
+            .bind(&tokens)
+            .bind(at)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    // A comment goes in without a token, or with one this batch spent, the first time it is used.
+    let mut used = std::collections::HashSet::new();
+    let goes: Vec<bool> = entries
+        .iter()
+        .map(|(_, token)| token.is_none_or(|t| spent.contains(t) && used.insert(t)))
+        .collect();
+    let going: Vec<&NewComment> = entries
+        .iter()
+        .zip(&goes)
+        .filter(|(_, goes)| **goes)
+        .map(|((new, _), _)| *new)
+        .collect();
+    let mut ids: Vec<i64> = Vec::new();
+    if !going.is_empty() {
+        // Ids first, so each comment knows its own whatever order the rows go in.
+        ids = sqlx::query_scalar(IDS)
+            .bind(going.len() as i64)
+            .fetch_all(&mut *tx)
+            .await?;
+        let text = |f: fn(&NewComment) -> &str| going.iter().map(|c| f(c)).collect::<Vec<&str>>();
+        sqlx::query(SQL)
+            .bind(&ids)
+            .bind(going.iter().map(|c| c.post_id).collect::<Vec<i64>>())
+            .bind(
+                going
+                    .iter()
+                    .map(|c| c.parent_id)
+                    .collect::<Vec<Option<i64>>>(),
+            )
+            .bind(
+                going
+                    .iter()
+                    .map(|c| c.user_id)
+                    .collect::<Vec<Option<i64>>>(),
+            )
+            .bind(text(|c| &c.author_name))
+            .bind(text(|c| &c.author_email))
+            .bind(text(|c| &c.author_url))
+            .bind(text(|c| &c.author_ip))
+            .bind(text(|c| &c.user_agent))
+            .bind(text(|c| &c.content))
+            .bind(text(|c| &c.status))
+            .bind(text(|c| &c.reason))
+            .bind(
+                going
+                    .iter()
+                    .map(|c| c.created_at.unwrap_or(at))
+                    .collect::<Vec<DateTime<Utc>>>(),
+            )
+            .execute(&mut *tx)
+            .await?;
+        // Each comment is a change; an approved one also changes its article's public pages.
+        let mut entities = Vec::new();
+        let mut entity_ids = Vec::new();
+        for (c, id) in going.iter().zip(&ids) {
+            entities.push("comment");
+            entity_ids.push(*id);
+            if c.status == status::APPROVED {
+                entities.push("comments");
+                entity_ids.push(c.post_id);
+            }
+        }
+        sqlx::query(LOG)
+            .bind(entities)
+            .bind(entity_ids)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    let mut ids = ids.into_iter();
+    Ok(goes
+        .iter()
+        .map(|goes| goes.then(|| ids.next()).flatten())
+        .collect())
 }
 
 /// Forget spent form tokens older than `before` (their forms have expired anyway).

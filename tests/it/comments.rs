@@ -459,4 +459,41 @@ both_backends! {
         }
         assert_eq!(comment::approved_for_post(app.state.db(), post).await.expect("read").len(), 29);
     }
+
+    async fn a_batch_gives_each_comment_its_own_id_and_spends_each_token_once(app) {
+        let author = app.author("ann", "Ann").await;
+        let post = app.publish(&crate::support::draft("Talks resume", author)).await;
+        let mut writes = tokio::task::JoinSet::new();
+        for i in 0..40i64 {
+            let db = app.state.db().clone();
+            writes.spawn(async move {
+                // Twenty forms sent twice each (ten tokens), then twenty comments with no token.
+                let token = (i < 20).then(|| format!("twice-{}", i % 10));
+                let new = comment::NewComment {
+                    post_id: post,
+                    author_name: format!("Reader {i}"),
+                    content: format!("Comment {i}"),
+                    status: if i % 2 == 0 { comment::status::APPROVED } else { comment::status::PENDING }.into(),
+                    ..Default::default()
+                };
+                (i, comment::insert_once(&db, &new, token.as_deref()).await.expect("write"))
+            });
+        }
+        let results = writes.join_all().await;
+        let stored: Vec<(i64, i64)> = results.iter().filter_map(|(i, id)| id.map(|id| (*i, id))).collect();
+        assert_eq!(stored.len(), 30, "each token once, and every comment without one: {results:?}");
+        for token in 0..10 {
+            let kept = stored.iter().filter(|(i, _)| *i < 20 && i % 10 == token).count();
+            assert_eq!(kept, 1, "token twice-{token}");
+        }
+        let mut ids: Vec<i64> = stored.iter().map(|(_, id)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 30, "distinct ids");
+        for (i, id) in stored {
+            let c = comment::get(app.state.db(), id).await.expect("read").expect("stored");
+            assert_eq!(c.content, format!("Comment {i}"), "the id answered is the comment's own");
+            assert_eq!(c.status, if i % 2 == 0 { comment::status::APPROVED } else { comment::status::PENDING });
+        }
+    }
 }

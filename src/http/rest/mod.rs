@@ -385,6 +385,9 @@ fn only_fields(value: Value, query: &HashMap<String, String>) -> Value {
 }
 
 /// Page and page size of a collection, checked as WordPress checks them.
+/// The furthest into a list a request may start: beyond any site's size, far from overflowing.
+const MAX_OFFSET: i64 = i32::MAX as i64;
+
 #[derive(Debug, Clone, Copy)]
 pub struct Paging {
     pub page: i64,
@@ -430,10 +433,20 @@ impl Paging {
                 .filter(|n| *n >= 0)
                 .ok_or_else(|| Rest::invalid_param("offset", "offset is not of type integer."))?,
         };
+        // A page or offset past any list a site can hold is refused, not multiplied into an
+        // overflow (fuzzing found `page=4444444444444444444`).
+        let offset = (page - 1)
+            .checked_mul(per_page)
+            .and_then(|o| o.checked_add(extra))
+            .filter(|o| *o <= MAX_OFFSET)
+            .ok_or_else(|| {
+                let name = if extra > MAX_OFFSET { "offset" } else { "page" };
+                Rest::invalid_param(name, &format!("{name} is past the end of any list"))
+            })?;
         Ok(Paging {
             page,
             per_page,
-            offset: (page - 1) * per_page + extra,
+            offset,
         })
     }
 
@@ -596,6 +609,27 @@ pub fn rest_route_target(path: &str, raw_query: Option<&str>) -> Option<String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_and_offsets_past_any_list_are_refused_not_overflowed() {
+        let ask = |pairs: &[(&str, &str)]| {
+            let query: HashMap<String, String> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            Paging::read(&query).map(|p| p.offset)
+        };
+        assert_eq!(ask(&[("page", "3"), ("per_page", "20")]).ok(), Some(40));
+        assert_eq!(ask(&[("page", "2"), ("offset", "5")]).ok(), Some(15));
+        for pairs in [
+            &[("page", "4444444444444444444")][..],
+            &[("page", "100000000"), ("per_page", "100")],
+            &[("offset", "9223372036854775807")],
+            &[("page", "2"), ("offset", "9223372036854775807")],
+        ] {
+            assert!(ask(pairs).is_err(), "{pairs:?}");
+        }
+    }
 
     #[test]
     fn rest_route_becomes_a_wp_json_path() {

@@ -132,7 +132,7 @@ pub(crate) async fn insert_batch(
 
 /// `insert_batch` on PostgreSQL: one statement per step for the whole batch, not per comment,
 /// since each statement is a round trip to the server (four per comment made a batch of 100
-/// wait for 400 of them, and PostgreSQL took a third of SQLite's comments per second).
+/// wait for 400 of them while it held the writer's turn).
 async fn insert_batch_postgres(
     pool: &sqlx::PgPool,
     entries: &[(&NewComment, Option<&str>)],

@@ -15,6 +15,9 @@ use serde_json::Value;
 
 #[path = "it/support/browser_tools.rs"]
 mod browser_tools;
+#[path = "it/support/html.rs"]
+#[allow(dead_code)]
+mod html;
 
 use browser_tools::browser_tools_ready;
 
@@ -79,14 +82,7 @@ async fn lighthouse_scores_100_on_every_kind_of_page() {
         .text()
         .await
         .expect("body");
-    let article = {
-        let doc = scraper::Html::parse_document(&home);
-        let link = scraper::Selector::parse(".card-title a").expect("selector");
-        doc.select(&link)
-            .find_map(|a| a.value().attr("href"))
-            .expect("an article on the home page")
-            .to_string()
-    };
+    let article = html::attrs(&home, ".card-title a", "href")[0].clone();
     // The search index fills in the background.
     for _ in 0..200 {
         let page = client

@@ -104,7 +104,6 @@ pub async fn make(
     }
     .await;
     let _ = std::fs::remove_dir_all(&staging);
-    drop(pins);
     result
 }
 

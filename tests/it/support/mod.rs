@@ -6,9 +6,12 @@
 pub mod admin;
 pub mod browser_tools;
 pub mod comments;
+pub mod html;
 pub mod pictures;
 pub mod python;
 pub mod smtp;
+
+pub use html::{attrs, texts};
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -358,24 +361,6 @@ macro_rules! both_backends {
             }
         )*
     };
-}
-
-/// Parse HTML and select elements' texts.
-pub fn texts(html: &str, selector: &str) -> Vec<String> {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse(selector).expect("selector");
-    doc.select(&sel)
-        .map(|e| e.text().collect::<String>().trim().to_string())
-        .collect()
-}
-
-/// Parse HTML and read an attribute of every matching element.
-pub fn attrs(html: &str, selector: &str, attr: &str) -> Vec<String> {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse(selector).expect("selector");
-    doc.select(&sel)
-        .filter_map(|e| e.value().attr(attr).map(String::from))
-        .collect()
 }
 
 /// A published article draft by one author.

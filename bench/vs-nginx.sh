@@ -5,7 +5,8 @@
 # off) and the server's memory (RSS). Goal: >= 1.0x nginx cached; >= 5,000 req/s uncached.
 # Needs wrk and nginx (apt-get install wrk nginx); PostgreSQL on 127.0.0.1:5432 for its rows.
 # Usage: bench/vs-nginx.sh [sizes, default "10000"] [seconds per run, default 8] [connections, default 64]
-# SQLITE_ONLY=1 skips PostgreSQL (copying a very large site there takes long).
+# SQLITE_ONLY=1 skips PostgreSQL (copying a very large site there takes long). Sites above 100,000
+# articles are imported from bench/gen_wxr.py's export; GENERATOR=wxr|demo picks for every size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 65536 2>/dev/null || true
@@ -60,16 +61,33 @@ serve() { # data-dir database-url port [extra…] -> pid
   echo $!
 }
 
+# A stopping node drains for a second (answering with `Connection: close`) before it lets go of
+# its port; `wait` cannot see it (it is not this shell's child), so watch it until it is gone.
+stop_server() { kill "$1" 2>/dev/null || true; while kill -0 "$1" 2>/dev/null; do sleep 0.1; done; }
+
 wait_up() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return; sleep 0.1; done; echo "server did not start at $1" >&2; exit 1; }
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
 for n in $sizes; do
+  # `demo --articles` writes one article per transaction (~1.7 ms each): above 100,000 the site
+  # comes from a generated WordPress export instead (GENERATOR=wxr or demo chooses for every size).
+  generator=${GENERATOR:-$([ "$n" -gt 100000 ] && echo wxr || echo demo)}
   dir="$out/site-$n"
+  [ "$generator" = demo ] || dir="$out/site-wxr-$n"
   if [ ! -f "$dir/.done" ]; then
     rm -rf "$dir"
-    echo "generating a site with $n articles…" >&2
-    NEWSROOM_LOG=warn "$bin" --data "$dir" demo --articles "$((n - 6))" >/dev/null
+    if [ "$generator" = demo ]; then
+      echo "generating a site with $n articles…" >&2
+      NEWSROOM_LOG=warn "$bin" --data "$dir" demo --articles "$((n - 6))" >/dev/null
+    else
+      file="$out/wxr-$n.xml"
+      [ -s "$file" ] || { echo "writing $file…" >&2; python3 bench/gen_wxr.py "$n" > "$file"; }
+      echo "importing $n articles from $file…" >&2
+      NEWSROOM_LOG=warn "$bin" --data "$dir" import wxr "$file" >/dev/null
+      # The index is built before the server starts, not by its follower during the runs.
+      NEWSROOM_LOG=warn "$bin" --data "$dir" reindex >/dev/null
+    fi
     touch "$dir/.done"
   fi
   backends="sqlite://$dir/newsroom.db"
@@ -112,12 +130,22 @@ for n in $sizes; do
     done
     echo "  newsroom RSS after the runs: $(rss_mb "$pid") MB"
     stop_nginx "$dir"
-    kill "$pid"; wait "$pid" 2>/dev/null || true
+    stop_server "$pid"
 
     pid=$(serve "$dir" "$db" "$port" --page-cache-mb 0)
     wait_up "$base/"
     r=$(rps "$base$article")
     awk -v r="$r" 'BEGIN { printf "  uncached article page: %.0f req/s (%.0fx WordPress'"'"'s 48.7; goal 5,000)\n", r, r / 48.7 }'
+    # A crawler's pattern: every request a different article, in sitemap order (up to 30,000 of
+    # them, more than the server keeps in memory), so an article is cold when it comes round again.
+    lua="$dir/articles.lua"
+    for month in $(curl -s "$base/sitemap.xml" | grep -o '<loc>[^<]*sitemap-posts-[^<]*</loc>' | sed 's/<[^>]*>//g; s#^[a-z]*://[^/]*##'); do
+      curl -s "$base$month" | grep -o '<loc>[^<]*</loc>' | sed 's/<[^>]*>//g; s#^[a-z]*://[^/]*##'
+    done 2>/dev/null | head -30000 > "$dir/articles.txt" || true # head stops the loop early
+    awk 'BEGIN { printf "local paths = {" } { printf "%s\"%s\"", (NR > 1 ? ", " : ""), $0 } END {
+        print "}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend" }' "$dir/articles.txt" > "$lua"
+    res=$(wrk -t1 -c"$conns" -d"${secs}s" -s "$lua" "$base" 2>&1) || true # one thread: one pass order
+    echo "  uncached, a different article each time (cycling over $(grep -o '", "' "$lua" | wc -l | awk '{print $1 + 1}')): $(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$res") req/s $(grep -E 'Non-2xx' <<<"$res" || true)"
     # Deep pages, uncached: the last page of the home list and of the category, against page 1.
     last=$(( (n - 10) / 10 ))
     deep_cat=$last
@@ -128,7 +156,7 @@ for n in $sizes; do
       awk -v p="$deep" -v a="$a" -v b="$b" 'BEGIN { printf "  uncached %-32s %7.0f req/s, page 1 %7.0f req/s: %.2fx\n", p, b, a, b / a }'
     done
     echo "  newsroom RSS, cache off: $(rss_mb "$pid") MB"
-    kill "$pid"; wait "$pid" 2>/dev/null || true
+    stop_server "$pid"
 
     # A spike: 2,000 connections on one article for 30 s, the cache cold at the start; nginx
     # under the same load first, as the floor this machine and client set.
@@ -141,7 +169,7 @@ for n in $sizes; do
     res=$(wrk -t2 -c2000 -d30s --latency "$base$article" 2>&1)
     echo "  spike, 2,000 connections, 30 s, cold cache: $(awk '/Requests\/sec/ {print $2}' <<<"$res") req/s, p99 $(awk '$1=="99%" {print $2}' <<<"$res") (goal < 50ms), errors: $(grep -E 'Socket errors|Non-2xx' <<<"$res" | tr -s ' ' | tr '\n' ' ' || true)"
     echo "  newsroom RSS after the spike: $(rss_mb "$pid") MB"
-    kill "$pid"; wait "$pid" 2>/dev/null || true
+    stop_server "$pid"
     trap - EXIT
   done
 done

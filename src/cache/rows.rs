@@ -1,21 +1,27 @@
-//! Rows that many pages show and few writes change (terms, people, pictures), kept in memory by
-//! id so that a page reads only the ids that link to them. The change log drops them exactly as
-//! it drops pages, so they are never staler than the page cache.
+//! Rows that pages show, kept in memory by id: terms, people and pictures (many pages show each),
+//! and each article's own rows (the article, its links, approved comments and corrections), so a
+//! page built again after its answer left the page cache reads only what changed. The change log
+//! drops them exactly as it drops pages, so they are never staler than the page cache.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use quick_cache::{UnitWeighter, Weighter};
 
 use crate::cache::Stale;
 use crate::cache::deps::Tag;
 use crate::content::figure::Figure;
+use crate::db::article::{Article, PostLinks};
+use crate::db::comment::Comment;
+use crate::db::correction::Correction;
 use crate::db::term::Term;
 use crate::db::user::User;
 use crate::error::Result;
 
-/// Rows of one kind by id, bounded in entries.
-pub struct RowMemo<T> {
-    rows: quick_cache::sync::Cache<i64, T>,
+/// Rows of one kind by id, bounded in entries (or in bytes, with a weighter).
+pub struct RowMemo<T, W = UnitWeighter> {
+    rows: quick_cache::sync::Cache<i64, T, W>,
     /// Bumped by every invalidation; a read that began before one does not keep what it read
     /// (it may be the row as it was before the write).
     epoch: Mutex<u64>,
@@ -27,6 +33,52 @@ impl<T: Clone> RowMemo<T> {
             rows: quick_cache::sync::Cache::new(entries.max(1)),
             epoch: Mutex::new(0),
         }
+    }
+}
+
+impl<T: Clone, W: Weighter<i64, T> + Clone> RowMemo<T, W> {
+    /// Bounded in bytes as `weigher` counts them (rows whose size varies: article texts).
+    fn weighted(entries: usize, bytes: u64, weigher: W) -> RowMemo<T, W> {
+        RowMemo {
+            rows: quick_cache::sync::Cache::with_weighter(entries.max(1), bytes.max(1), weigher),
+            epoch: Mutex::new(0),
+        }
+    }
+
+    /// The row with this id: the kept one, or the one `load` reads (None: no such row).
+    pub async fn get<F, Fut>(&self, id: i64, load: F) -> Result<Option<T>>
+    where
+        F: FnOnce(i64) -> Fut,
+        Fut: Future<Output = Result<Option<T>>>,
+    {
+        if let Some(row) = self.rows.get(&id) {
+            return Ok(Some(row));
+        }
+        let began = *lock(&self.epoch);
+        let loaded = load(id).await?;
+        if let Some(row) = &loaded {
+            self.keep_if_current(began, id, row.clone());
+        }
+        Ok(loaded)
+    }
+
+    /// Keep a row read some other way (an article found by its slug), unless a change came
+    /// after `began` (from `epoch`).
+    pub fn keep_if_current(&self, began: u64, id: i64, row: T) {
+        let epoch = lock(&self.epoch);
+        if *epoch == began {
+            self.rows.insert(id, row);
+        }
+    }
+
+    /// The count of changes so far: read it before reading a row to keep with `keep_if_current`.
+    pub fn epoch(&self) -> u64 {
+        *lock(&self.epoch)
+    }
+
+    /// The kept row with this id, if any.
+    pub fn peek(&self, id: i64) -> Option<T> {
+        self.rows.get(&id)
     }
 
     /// The rows with these ids: kept ones, and the others from `load` (given the missing ids).
@@ -140,17 +192,69 @@ pub struct Rows {
     pub figures: RowMemo<Figure>,
     /// Everyone who may write, by name (the search page's author filter).
     pub writers: ListMemo<Vec<User>>,
+    /// Whole articles and pages (text included), by id.
+    pub posts: RowMemo<Arc<Article>, Bytes>,
+    /// The id of the article or page a slug names, by kind: a hint, checked against the article.
+    slugs: quick_cache::sync::Cache<(String, String), i64>,
+    /// Articles as listing cards show them (no text), by id.
+    pub cards: RowMemo<Arc<Article>, Bytes>,
+    /// What links each article to terms, people and its comment count.
+    pub links: RowMemo<Arc<PostLinks>>,
+    /// Each article's approved comments, oldest first.
+    pub comments: RowMemo<Arc<Vec<Comment>>, Bytes>,
+    /// Each article's corrections, oldest first.
+    pub corrections: RowMemo<Arc<Vec<Correction>>>,
 }
+
+/// Weighs kept rows by the bytes of their text, so long articles count for what they hold.
+#[derive(Clone, Copy, Default)]
+pub struct Bytes;
+
+impl Weighter<i64, Arc<Article>> for Bytes {
+    fn weight(&self, _: &i64, a: &Arc<Article>) -> u64 {
+        (std::mem::size_of::<Article>()
+            + a.title.len()
+            + a.slug.len()
+            + a.body_source.len()
+            + a.body_html.len()
+            + a.excerpt.len()
+            + a.custom_excerpt.len()) as u64
+    }
+}
+
+impl Weighter<i64, Arc<Vec<Comment>>> for Bytes {
+    fn weight(&self, _: &i64, list: &Arc<Vec<Comment>>) -> u64 {
+        list.iter()
+            .map(|c| {
+                std::mem::size_of::<Comment>()
+                    + c.content.len()
+                    + c.author_name.len()
+                    + c.author_email.len()
+                    + c.author_url.len()
+                    + c.user_agent.len()
+            })
+            .sum::<usize>() as u64
+            + 64
+    }
+}
+
+const MB: u64 = 1 << 20;
 
 impl Default for Rows {
     fn default() -> Rows {
-        // Entries, not bytes: a term or a person is a few hundred bytes, a figure about a
-        // kilobyte with its sizes, so this stays near 20 MB at worst.
+        // A term or a person is a few hundred bytes, a figure about a kilobyte with its sizes;
+        // the texts of articles and comments are bounded in bytes. About 90 MB at the very worst.
         Rows {
             terms: RowMemo::new(50_000),
             users: RowMemo::new(10_000),
             figures: RowMemo::new(10_000),
             writers: ListMemo::default(),
+            posts: RowMemo::weighted(2_000, 32 * MB, Bytes),
+            slugs: quick_cache::sync::Cache::new(20_000),
+            cards: RowMemo::weighted(10_000, 8 * MB, Bytes),
+            links: RowMemo::new(20_000),
+            comments: RowMemo::weighted(5_000, 16 * MB, Bytes),
+            corrections: RowMemo::new(20_000),
         }
     }
 }
@@ -164,6 +268,11 @@ impl Rows {
                 self.users.clear();
                 self.figures.clear();
                 self.writers.forget();
+                self.posts.clear();
+                self.cards.clear();
+                self.links.clear();
+                self.comments.clear();
+                self.corrections.clear();
             }
             Stale::Tags(tags) => {
                 for tag in tags {
@@ -172,11 +281,29 @@ impl Rows {
                         Tag::User(id) => self.users.forget(*id),
                         Tag::Media(id) => self.figures.forget(*id),
                         Tag::People => self.writers.forget(),
+                        // An article's entry names its fields, terms, bylines and comments.
+                        Tag::Post(id) => {
+                            self.posts.forget(*id);
+                            self.cards.forget(*id);
+                            self.links.forget(*id);
+                            self.comments.forget(*id);
+                            self.corrections.forget(*id);
+                        }
                         _ => {}
                     }
                 }
             }
         }
+    }
+
+    /// The id the slug named when last read (check it against the article: slugs move).
+    pub fn slug_hint(&self, kind: &str, slug: &str) -> Option<i64> {
+        self.slugs.get(&(kind.to_string(), slug.to_string()))
+    }
+
+    /// Remember which article a slug named.
+    pub fn note_slug(&self, kind: &str, slug: &str, id: i64) {
+        self.slugs.insert((kind.to_string(), slug.to_string()), id);
     }
 }
 
@@ -247,6 +374,67 @@ mod tests {
         assert_eq!(rows.terms.len(), 1);
         rows.invalidate(&Stale::Everything);
         assert!(rows.terms.is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_article_entry_drops_that_article_own_rows_and_nothing_else() {
+        let rows = Rows::default();
+        let links = |ids: Vec<i64>| async move {
+            Ok(ids
+                .iter()
+                .map(|id| (*id, Arc::new(PostLinks::default())))
+                .collect())
+        };
+        let notes = |id: i64| async move {
+            Ok(Some(Arc::new(vec![Correction {
+                id: 1,
+                post_id: id,
+                user_id: None,
+                note: format!("note {id}"),
+                created_at: chrono::Utc::now(),
+            }])))
+        };
+        rows.links.get_many(&[1, 2], links).await.unwrap();
+        rows.corrections.get(1, notes).await.unwrap();
+        rows.corrections.get(2, notes).await.unwrap();
+        rows.invalidate(&Stale::Tags(BTreeSet::from([Tag::Post(1), Tag::Posts])));
+        assert!(rows.links.peek(1).is_none() && rows.corrections.peek(1).is_none());
+        assert!(rows.links.peek(2).is_some() && rows.corrections.peek(2).is_some());
+        rows.invalidate(&Stale::Everything);
+        assert!(rows.links.is_empty() && rows.corrections.is_empty());
+    }
+
+    #[tokio::test]
+    async fn texts_are_kept_within_their_bytes() {
+        let m: RowMemo<Arc<Vec<Comment>>, Bytes> = RowMemo::weighted(100, 64 * 1024, Bytes);
+        let long = |id: i64| async move {
+            Ok(Some(Arc::new(vec![Comment {
+                id,
+                post_id: id,
+                parent_id: None,
+                user_id: None,
+                author_name: "A reader".into(),
+                author_email: String::new(),
+                author_url: String::new(),
+                author_ip: String::new(),
+                user_agent: String::new(),
+                content: "x".repeat(20_000),
+                status: "approved".into(),
+                reason: String::new(),
+                created_at: chrono::Utc::now(),
+            }])))
+        };
+        for id in 0..20 {
+            m.get(id, long).await.unwrap();
+        }
+        assert!(m.len() <= 3, "20 kB each in 64 kB: {} kept", m.len());
+        // A row read after a change began is still answered, and kept only when it is current.
+        let began = m.epoch();
+        m.forget(99);
+        m.keep_if_current(began, 7, Arc::new(Vec::new()));
+        assert!(m.peek(7).is_none(), "read before the change: not kept");
+        m.keep_if_current(m.epoch(), 7, Arc::new(Vec::new()));
+        assert!(m.peek(7).is_some());
     }
 
     #[tokio::test]

@@ -1145,6 +1145,57 @@ pub struct Links {
     pub comment_counts: HashMap<i64, i64>,
 }
 
+/// What links one post to terms, people and comments (a part of `Links`, kept per post).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PostLinks {
+    pub terms: Vec<i64>,
+    /// (position, user), by position.
+    pub authors: Vec<(i64, i64)>,
+    pub comment_count: i64,
+}
+
+impl Links {
+    /// Put kept per-post links back together, in the order of `post_ids`.
+    pub fn of(post_ids: &[i64], kept: &HashMap<i64, std::sync::Arc<PostLinks>>) -> Links {
+        let mut out = Links::default();
+        let mut seen = std::collections::HashSet::new();
+        for id in post_ids {
+            let Some(l) = kept.get(id).filter(|_| seen.insert(*id)) else {
+                continue;
+            };
+            out.terms.extend(l.terms.iter().map(|t| (*id, *t)));
+            out.authors
+                .extend(l.authors.iter().map(|(position, u)| (*id, *position, *u)));
+            if l.comment_count > 0 {
+                out.comment_counts.insert(*id, l.comment_count);
+            }
+        }
+        out
+    }
+
+    /// Split by post: every one of `post_ids` gets an entry, empty when nothing links it.
+    pub fn per_post(self, post_ids: &[i64]) -> Vec<(i64, PostLinks)> {
+        let mut by_post: HashMap<i64, PostLinks> = post_ids
+            .iter()
+            .map(|id| (*id, PostLinks::default()))
+            .collect();
+        for (post, term) in self.terms {
+            by_post.entry(post).or_default().terms.push(term);
+        }
+        for (post, position, user) in self.authors {
+            by_post
+                .entry(post)
+                .or_default()
+                .authors
+                .push((position, user));
+        }
+        for (post, n) in self.comment_counts {
+            by_post.entry(post).or_default().comment_count = n;
+        }
+        by_post.into_iter().collect()
+    }
+}
+
 /// The links of these posts, in one query.
 pub async fn links(db: &Db, post_ids: &[i64]) -> Result<Links> {
     if post_ids.is_empty() {
@@ -1201,6 +1252,34 @@ pub async fn max_id(db: &Db) -> Result<i64> {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn links_split_by_post_and_come_back_together() {
+        let links = Links {
+            terms: vec![(1, 10), (1, 11), (2, 10)],
+            authors: vec![(1, 0, 7), (1, 1, 8), (2, 0, 8)],
+            comment_counts: HashMap::from([(2, 5)]),
+        };
+        let kept: HashMap<i64, std::sync::Arc<PostLinks>> = links
+            .per_post(&[1, 2, 3])
+            .into_iter()
+            .map(|(id, l)| (id, std::sync::Arc::new(l)))
+            .collect();
+        assert_eq!(
+            kept[&3].as_ref(),
+            &PostLinks::default(),
+            "linked to nothing"
+        );
+        assert_eq!(kept[&1].authors, vec![(0, 7), (1, 8)]);
+        let back = Links::of(&[2, 1, 2], &kept);
+        assert_eq!(
+            back.terms,
+            vec![(2, 10), (1, 10), (1, 11)],
+            "each post once"
+        );
+        assert_eq!(back.authors, vec![(2, 0, 8), (1, 0, 7), (1, 1, 8)]);
+        assert_eq!(back.comment_counts, HashMap::from([(2, 5)]));
+    }
 
     #[test]
     fn merged_ranges_are_newest_first_without_repeats() {

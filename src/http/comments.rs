@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use crate::actions::comment::{self, Rejection, Submission};
 use crate::app::AppState;
 use crate::content::input::{self, Kind};
+use crate::db;
 use crate::db::comment::status;
-use crate::db::{self, article as articles};
 use crate::error::{Error, Result};
 use crate::http::client_ip::client_ip;
 use crate::http::site::article::{self, HONEYPOT};
@@ -50,7 +50,7 @@ pub async fn post_comment(
         .parse()
         .map_err(|_| Error::NotFound)?;
     let now = db::now();
-    let a = articles::get(state.db(), post_id)
+    let a = gather::article(&state, post_id)
         .await?
         .filter(|a| a.is_live(now))
         .ok_or(Error::NotFound)?;
@@ -105,16 +105,29 @@ pub async fn post_comment(
             // Most articles have fewer comments than a page holds: then it is page 1 without
             // reading them all.
             let per_page = i64::from(site.settings.comments_per_page.max(1));
-            let page =
-                if db::comment::approved_count_upto(state.db(), a.id, per_page).await? < per_page {
-                    1
-                } else {
-                    let mut shown = db::comment::approved_for_post(state.db(), a.id).await?;
-                    if posted.status != status::APPROVED {
-                        shown.extend(db::comment::get(state.db(), posted.id).await?);
-                    }
-                    views::page_of(&shown, posted.id, site.settings.comments_per_page)
+            // A held comment leaves the approved ones as they were, so the kept list will do; an
+            // approved one is not in it yet (the change log is followed after this answer).
+            let kept = if posted.status == status::APPROVED {
+                None
+            } else {
+                state.rows().comments.peek(a.id)
+            };
+            let approved = match &kept {
+                Some(list) => list.len() as i64,
+                None => db::comment::approved_count_upto(state.db(), a.id, per_page).await?,
+            };
+            let page = if approved < per_page {
+                1
+            } else {
+                let mut shown = match kept {
+                    Some(list) => list.to_vec(),
+                    None => db::comment::approved_for_post(state.db(), a.id).await?,
                 };
+                if posted.status != status::APPROVED {
+                    shown.extend(db::comment::get(state.db(), posted.id).await?);
+                }
+                views::page_of(&shown, posted.id, site.settings.comments_per_page)
+            };
             if page > 1 {
                 path = format!("{path}comment-page-{page}/");
             }

@@ -371,6 +371,71 @@ crate::both_backends! {
     }
 }
 
+crate::both_backends! {
+    // With the page cache off every answer is built again, from rows kept in memory (the
+    // article, its links, comments and corrections): each change shows on the very next request.
+    async fn with_the_page_cache_off_each_change_shows_on_the_next_request(app)
+    where |c: &mut newsroom::config::Config| c.page_cache_mb = 0;
+    {
+        app.relax_comment_rules().await;
+        let ann = app.author("ann", "Ann Alder").await;
+        let bob = app.author("bob", "Bob Birch").await;
+        let world = app.category("World", None).await;
+        let sport = app.category("Sport", None).await;
+        let mut x = draft("Harbour cranes idle", ann);
+        x.term_ids = vec![world];
+        let x = app.publish(&x).await;
+        let path = path_of(&app, x).await;
+        let shown = |html: &str, text: &str| html.contains(text);
+        for _ in 0..2 {
+            let (status, hit, html) = look(&app, &path).await;
+            assert_eq!(status, 200);
+            assert!(!hit, "nothing is kept with the cache off");
+            assert!(shown(&html, "Harbour cranes idle") && shown(&html, "Ann Alder"));
+        }
+
+        save(&app, x, |e| e.body = "Dockers walked out at dawn.".into()).await;
+        assert!(shown(&look(&app, &path).await.2, "Dockers walked out at dawn."), "a body edit");
+
+        save(&app, x, |e| {
+            e.author_ids = vec![ann, bob];
+            e.category_ids = vec![sport];
+        })
+        .await;
+        let html = look(&app, &path).await.2;
+        assert!(shown(&html, "Bob Birch"), "a second byline");
+        assert_eq!(attrs(&html, "meta[property='article:section']", "content"), ["Sport"], "a new section");
+
+        newsroom::actions::article::add_correction(app.state.db(), &Actor::operator(), x, "An earlier version misnamed the port.")
+            .await
+            .expect("correction");
+        app.follow().await;
+        assert!(shown(&look(&app, &path).await.2, "An earlier version misnamed the port."), "a correction");
+
+        let form = app.open_form(&path).await;
+        let r = app
+            .send_comment(&form, "203.0.113.9", &[("author", "Reader Two"), ("email", "two@example.org"), ("comment", "The cranes were idle all week.")], None)
+            .await;
+        assert_eq!(r.status(), 303);
+        let html = look(&app, &path).await.2;
+        assert!(shown(&html, "The cranes were idle all week."), "a comment published as it was sent");
+
+        save(&app, x, |e| e.slug = "cranes-idle".into()).await;
+        let moved = path_of(&app, x).await;
+        assert!(moved.contains("cranes-idle"), "{moved}");
+        assert_eq!(app.redirect(&path).await, (301, moved.clone()), "the old address moves");
+        assert_eq!(look(&app, &moved).await.0, 200);
+
+        let form = app.open_form(&moved).await;
+        unpublish(&app, x).await;
+        assert_eq!(look(&app, &moved).await.0, 404, "an unpublished article is gone at once");
+        let r = app
+            .send_comment(&form, "203.0.113.9", &[("author", "Reader Two"), ("email", "two@example.org"), ("comment", "Still here?")], None)
+            .await;
+        assert_eq!(r.status(), 404, "no comments on an article that is not live");
+    }
+}
+
 /// Two `newsroom serve` processes on one PostgreSQL: a comment posted through one shows on the
 /// other's kept page well within a second (LISTEN/NOTIFY; the 250 ms poll is the fallback).
 #[tokio::test]

@@ -22,6 +22,9 @@ both_backends! {
         assert_eq!(with_query, (301, format!("{permalink}?utm_source=x")), "query kept");
 
         articles::set_slug(app.state.db(), id, "istanbul-talks").await.expect("rename");
+        // Written beside the server, not through it: the node learns of it from the change log
+        // (within its poll; at once here), as for everything it keeps in memory.
+        app.follow().await;
         let (code, location) = app.redirect(&permalink).await;
         assert_eq!(code, 301);
         assert!(location.ends_with("/istanbul-talks/"), "{location}");

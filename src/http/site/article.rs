@@ -1,5 +1,7 @@
 //! The article page (and static pages): body, bylines, terms, comments, related and the form.
 
+use std::sync::Arc;
+
 use axum::response::Html;
 use rand::Rng;
 use serde::Serialize;
@@ -12,7 +14,7 @@ use crate::content::post_password;
 use crate::db::article::{self as articles, Article};
 use crate::db::term::{self, Term};
 use crate::db::user::{self, User};
-use crate::db::{self, comment, correction};
+use crate::db::{self, comment};
 use crate::error::{Error, Result};
 use crate::http::site::Found;
 use crate::http::site::gather::{self, Related};
@@ -79,14 +81,13 @@ pub async fn show(
 }
 
 /// The live article or page a path names exactly (no old slugs or guesses).
-pub async fn find_live(state: &AppState, segs: &[String]) -> Result<Option<Article>> {
+pub async fn find_live(state: &AppState, segs: &[String]) -> Result<Option<Arc<Article>>> {
     let site = state.site();
-    let db = state.db();
     let now = db::now();
     if let Some(m) = site.structure.matches(segs) {
         let found = match (&m.slug, m.id) {
-            (_, Some(id)) => articles::get(db, id).await?,
-            (Some(slug), None) => articles::by_slug(db, articles::POST, slug).await?,
+            (_, Some(id)) => gather::article(state, id).await?,
+            (Some(slug), None) => gather::article_by_slug(state, articles::POST, slug).await?,
             (None, None) => None,
         };
         if let Some(a) = found.filter(|a| a.is_live(now) && a.kind == articles::POST) {
@@ -94,7 +95,7 @@ pub async fn find_live(state: &AppState, segs: &[String]) -> Result<Option<Artic
         }
     }
     if let [slug] = segs {
-        return Ok(articles::by_slug(db, articles::PAGE, slug)
+        return Ok(gather::article_by_slug(state, articles::PAGE, slug)
             .await?
             .filter(|a| a.is_live(now)));
     }
@@ -239,7 +240,7 @@ async fn render_loaded(
     let mut shown = if locked {
         Vec::new()
     } else {
-        comment::approved_for_post(db, a.id).await?
+        gather::approved_comments(state, a.id).await?.to_vec()
     };
     let comment_count = shown.len();
     // The visitor's own held comments, shown to them alone with the moderation notice.
@@ -339,11 +340,12 @@ async fn related_by_words(state: &AppState, a: &Article) -> Result<Vec<Article>>
             Vec::new()
         }
     };
-    Ok(articles::by_ids(state.db(), &ids)
+    Ok(gather::cards_by_ids(state, &ids)
         .await?
         .into_iter()
         .filter(|r| r.is_live(now) && r.kind == articles::POST)
         .take(3)
+        .map(Arc::unwrap_or_clone)
         .collect())
 }
 
@@ -364,12 +366,12 @@ fn template_of(a: &Article) -> &'static str {
 }
 
 async fn corrections_of(state: &AppState, site: &Site, id: i64) -> Result<Vec<CorrectionView>> {
-    Ok(correction::of_post(state.db(), id)
+    Ok(gather::corrections(state, id)
         .await?
-        .into_iter()
+        .iter()
         .map(|c| CorrectionView {
             date: DateView::new(site, c.created_at),
-            note: c.note,
+            note: c.note.clone(),
         })
         .collect())
 }

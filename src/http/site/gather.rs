@@ -2,12 +2,15 @@
 //! for a whole listing, never one per article.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::actions::media;
 use crate::app::AppState;
 use crate::cache::deps::{self, Tag};
 use crate::content::figure::Figure;
-use crate::db::article::{self as articles, Article, Byline};
+use crate::db::article::{self as articles, Article, Byline, Links};
+use crate::db::comment::{self, Comment};
+use crate::db::correction::{self, Correction};
 use crate::db::term::{self, PostTerm};
 use crate::db::user;
 use crate::error::Result;
@@ -30,10 +33,21 @@ impl Related {
         let db = state.db();
         let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
         let media_ids: Vec<i64> = list.iter().filter_map(|a| a.featured_media_id).collect();
-        let links = articles::links(db, &ids).await?;
+        let rows = state.rows();
+        let kept = rows
+            .links
+            .get_many(&ids, |missing| async move {
+                Ok(articles::links(db, &missing)
+                    .await?
+                    .per_post(&missing)
+                    .into_iter()
+                    .map(|(id, l)| (id, Arc::new(l)))
+                    .collect())
+            })
+            .await?;
+        let links = Links::of(&ids, &kept);
         let term_ids: Vec<i64> = links.terms.iter().map(|(_, t)| *t).collect();
         let user_ids: Vec<i64> = links.authors.iter().map(|(_, _, u)| *u).collect();
-        let rows = state.rows();
         let terms = rows
             .terms
             .get_many(&term_ids, |missing| async move {
@@ -138,4 +152,84 @@ pub async fn article_path(state: &AppState, site: &Site, a: &Article) -> Result<
     Ok(Related::load(state, std::slice::from_ref(a))
         .await?
         .path_of(site, a))
+}
+
+/// A whole article or page by id (live or not: callers check), from memory when kept.
+pub async fn article(state: &AppState, id: i64) -> Result<Option<Arc<Article>>> {
+    let db = state.db();
+    state
+        .rows()
+        .posts
+        .get(id, |id| async move {
+            Ok(articles::get(db, id).await?.map(Arc::new))
+        })
+        .await
+}
+
+/// The article or page of a kind with this slug, from memory when kept.
+pub async fn article_by_slug(
+    state: &AppState,
+    kind: &str,
+    slug: &str,
+) -> Result<Option<Arc<Article>>> {
+    let rows = state.rows();
+    // The hint may be old (slugs move); the kept article is current, so it settles it.
+    if let Some(id) = rows.slug_hint(kind, slug)
+        && let Some(a) = rows.posts.peek(id)
+        && a.kind == kind
+        && a.slug == slug
+    {
+        return Ok(Some(a));
+    }
+    let began = rows.posts.epoch();
+    let Some(a) = articles::by_slug(state.db(), kind, slug).await? else {
+        return Ok(None);
+    };
+    let a = Arc::new(a);
+    rows.note_slug(kind, slug, a.id);
+    rows.posts.keep_if_current(began, a.id, a.clone());
+    Ok(Some(a))
+}
+
+/// Listing cards' rows of these articles (no text), in the order of `ids`, from memory when kept.
+pub async fn cards_by_ids(state: &AppState, ids: &[i64]) -> Result<Vec<Arc<Article>>> {
+    let db = state.db();
+    let mut kept = state
+        .rows()
+        .cards
+        .get_many(ids, |missing| async move {
+            Ok(articles::by_ids(db, &missing)
+                .await?
+                .into_iter()
+                .map(|a| (a.id, Arc::new(a)))
+                .collect())
+        })
+        .await?;
+    Ok(ids.iter().filter_map(|id| kept.remove(id)).collect())
+}
+
+/// An article's approved comments, oldest first, from memory when kept.
+pub async fn approved_comments(state: &AppState, post_id: i64) -> Result<Arc<Vec<Comment>>> {
+    let db = state.db();
+    let kept = state
+        .rows()
+        .comments
+        .get(post_id, |id| async move {
+            Ok(Some(Arc::new(comment::approved_for_post(db, id).await?)))
+        })
+        .await?;
+    Ok(kept.unwrap_or_default())
+}
+
+/// An article's corrections, oldest first, from memory when kept.
+pub async fn corrections(state: &AppState, post_id: i64) -> Result<Arc<Vec<Correction>>> {
+    let db = state.db();
+    let kept = state
+        .rows()
+        .corrections
+        .get(post_id, |id| async move {
+            Ok(Some(Arc::new(correction::of_post(db, id).await?)))
+        })
+        .await?;
+    Ok(kept.unwrap_or_default())
 }

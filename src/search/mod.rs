@@ -681,7 +681,7 @@ impl Search {
         let docs = searcher.num_docs();
         let like = MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)
-            .with_max_doc_frequency((docs / 4).max(2))
+            .with_max_doc_frequency(max_doc_frequency(docs))
             .with_min_term_frequency(1)
             .with_min_word_length(3)
             .with_max_query_terms(30)
@@ -706,6 +706,14 @@ impl Search {
         }
         Ok(Some(ids))
     }
+}
+
+/// The most articles a word may be in and still say what an article is about ("more like
+/// this"). A quarter of a small site; on a large one a word in more than a twentieth of the
+/// articles says little and reading its list would make each related search cost O(articles),
+/// so the share shrinks and is capped: a search reads at most 30 lists of at most 20,000.
+fn max_doc_frequency(docs: u64) -> u64 {
+    (docs / 4).min(100 + docs / 20).clamp(2, 20_000)
 }
 
 /// Commit what `writer` holds with the change-log position it reflects (the commit payload a
@@ -814,6 +822,19 @@ mod tests {
         );
         assert_eq!(s.tokens("東京 café"), vec!["東", "京", "café"]);
         let _ = std::fs::remove_dir_all(s.dir());
+    }
+
+    #[test]
+    fn related_words_are_rarer_on_larger_sites_and_their_lists_bounded() {
+        assert_eq!(max_doc_frequency(3), 2, "a tiny site still relates");
+        assert_eq!(
+            max_doc_frequency(100),
+            25,
+            "a quarter of a small site, as before"
+        );
+        assert_eq!(max_doc_frequency(10_000), 600);
+        assert_eq!(max_doc_frequency(1_000_000), 20_000);
+        assert_eq!(max_doc_frequency(u64::MAX / 2), 20_000);
     }
 
     #[test]

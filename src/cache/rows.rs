@@ -204,6 +204,9 @@ pub struct Rows {
     pub comments: RowMemo<Arc<Vec<Comment>>, Bytes>,
     /// Each article's corrections, oldest first.
     pub corrections: RowMemo<Arc<Vec<Correction>>>,
+    /// The articles sharing most terms with each article (its related ones when the search index
+    /// finds none): dropped whenever any list of articles changes.
+    pub related_by_terms: RowMemo<Arc<Vec<i64>>>,
 }
 
 /// Weighs kept rows by the bytes of their text, so long articles count for what they hold.
@@ -255,6 +258,7 @@ impl Default for Rows {
             links: RowMemo::new(20_000),
             comments: RowMemo::weighted(5_000, 16 * MB, Bytes),
             corrections: RowMemo::new(20_000),
+            related_by_terms: RowMemo::new(20_000),
         }
     }
 }
@@ -273,6 +277,7 @@ impl Rows {
                 self.links.clear();
                 self.comments.clear();
                 self.corrections.clear();
+                self.related_by_terms.clear();
             }
             Stale::Tags(tags) => {
                 for tag in tags {
@@ -288,7 +293,10 @@ impl Rows {
                             self.links.forget(*id);
                             self.comments.forget(*id);
                             self.corrections.forget(*id);
+                            self.related_by_terms.forget(*id);
                         }
+                        // Which articles a term holds: any article's related ones may move.
+                        Tag::Posts | Tag::TermPosts(_) => self.related_by_terms.clear(),
                         _ => {}
                     }
                 }
@@ -402,6 +410,23 @@ mod tests {
         assert!(rows.links.peek(2).is_some() && rows.corrections.peek(2).is_some());
         rows.invalidate(&Stale::Everything);
         assert!(rows.links.is_empty() && rows.corrections.is_empty());
+
+        // An article's related ones by terms move with any list of articles.
+        let ids = |id: i64| async move { Ok(Some(Arc::new(vec![id + 1]))) };
+        for id in [1, 2, 3] {
+            rows.related_by_terms.get(id, ids).await.unwrap();
+        }
+        rows.invalidate(&Stale::Tags(BTreeSet::from([Tag::Post(1), Tag::Term(3)])));
+        assert_eq!(
+            rows.related_by_terms.len(),
+            2,
+            "its own article's entry, not a term's name"
+        );
+        rows.invalidate(&Stale::Tags(BTreeSet::from([Tag::TermPosts(9)])));
+        assert!(rows.related_by_terms.is_empty());
+        rows.related_by_terms.get(4, ids).await.unwrap();
+        rows.invalidate(&Stale::Tags(BTreeSet::from([Tag::Posts])));
+        assert!(rows.related_by_terms.is_empty());
     }
 
     #[tokio::test]

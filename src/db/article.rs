@@ -1045,13 +1045,9 @@ pub async fn fences(db: &Db, list: &List) -> Result<Vec<Fence>> {
         .collect())
 }
 
-/// Up to `limit` live articles sharing the most terms with `article`, newer first on a tie.
-pub async fn related(
-    db: &Db,
-    article_id: i64,
-    term_ids: &[i64],
-    limit: usize,
-) -> Result<Vec<Article>> {
+/// The ids of up to `limit` live articles sharing the most terms with `article`, newer first on
+/// a tie.
+pub async fn related(db: &Db, article_id: i64, term_ids: &[i64], limit: usize) -> Result<Vec<i64>> {
     const SQL: &str = "SELECT post_id, live_at FROM post_terms WHERE term_id = $1 AND live_at IS NOT NULL \
          AND live_at <= $2 AND post_id <> $3 ORDER BY live_at DESC LIMIT $4";
     let stamp = now();
@@ -1070,8 +1066,7 @@ pub async fn related(
     }
     let mut ranked: Vec<(i64, (usize, DateTime<Utc>))> = score.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
-    let ids: Vec<i64> = ranked.into_iter().take(limit).map(|(id, _)| id).collect();
-    by_ids(db, &ids).await
+    Ok(ranked.into_iter().take(limit).map(|(id, _)| id).collect())
 }
 
 /// Articles (as cards, without bodies) in the order of `ids`.

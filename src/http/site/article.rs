@@ -280,7 +280,7 @@ async fn render_loaded(
     } else if loaded.related.is_empty() {
         // The index does not know the article yet (published this second): those sharing the
         // most sections and topics.
-        let rows = articles::related(state.db(), a.id, &term_ids, 3).await?;
+        let rows = gather::related_by_terms(state, a.id, &term_ids).await?;
         gather::cards(state, site, &rows).await?
     } else {
         loaded

@@ -233,3 +233,24 @@ pub async fn corrections(state: &AppState, post_id: i64) -> Result<Arc<Vec<Corre
         .await?;
     Ok(kept.unwrap_or_default())
 }
+
+/// Up to three live articles sharing the most sections and topics with article `id` (whose
+/// terms are `term_ids`), as cards; the choice is kept until a list of articles changes.
+pub async fn related_by_terms(state: &AppState, id: i64, term_ids: &[i64]) -> Result<Vec<Article>> {
+    let db = state.db();
+    let ids = state
+        .rows()
+        .related_by_terms
+        .get(id, |id| async move {
+            Ok(Some(Arc::new(
+                articles::related(db, id, term_ids, 3).await?,
+            )))
+        })
+        .await?
+        .unwrap_or_default();
+    Ok(cards_by_ids(state, &ids)
+        .await?
+        .into_iter()
+        .map(Arc::unwrap_or_clone)
+        .collect())
+}

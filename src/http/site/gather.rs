@@ -1,5 +1,6 @@
-//! Batch reads behind the views: one query per kind of extra (terms, bylines, comment counts)
-//! for a whole listing, never one per article.
+//! Reads behind the views: one query per kind of extra (terms, bylines, comment counts) for a
+//! whole listing, never one per article, and an article's own rows, through the rows kept in
+//! memory (`cache::rows`) wherever a public page or the comment form reads them.
 
 use std::collections::HashMap;
 use std::sync::Arc;

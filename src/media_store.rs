@@ -19,10 +19,7 @@ pub enum MediaStore {
 
 /// The SHA-256 of some bytes, hex.
 pub fn hash(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// Whether a key is one this store makes (`<64 hex>.<ext>`): nothing else is ever read.

@@ -9,7 +9,7 @@ use crate::error::Result;
 pub async fn ensure_secret(db: &Db) -> Result<()> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let secret = hex::encode(bytes);
     setting::set_if_missing(db, "secret", &secret).await?;
     Ok(())
 }

@@ -45,11 +45,7 @@ pub struct Manifest {
 
 /// The hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// A writer that counts and hashes what passes through it.
@@ -71,7 +67,7 @@ impl<W: Write> Hashing<W> {
 
     /// The inner writer, the size and the hex SHA-256 of everything written.
     pub fn finish(self) -> (W, u64, String) {
-        (self.inner, self.bytes, hex(&self.hasher.finalize()))
+        (self.inner, self.bytes, hex::encode(self.hasher.finalize()))
     }
 }
 

@@ -2,14 +2,18 @@
 //! once, the first time a client asks for them), the validators, and where the comment form's
 //! single-use token sits, so each reader gets a fresh one spliced into the kept bytes.
 
+use std::convert::Infallible;
 use std::io::Write;
 use std::ops::Range;
+use std::pin::Pin;
 use std::sync::OnceLock;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::http::{HeaderName, HeaderValue};
 use flate2::{Compress, Compression, FlushCompress, Status};
+use http_body::{Frame, SizeHint};
 use sha2::{Digest, Sha256};
 
 use crate::cache::deps::Tag;
@@ -73,6 +77,10 @@ pub struct Page {
     token: Option<Range<usize>>,
     /// Strong validator of the identity bytes (without the token); codings add a suffix.
     etag: String,
+    /// The `ETag` header of each coding (identity, gzip, brotli), made once.
+    etags: [HeaderValue; 3],
+    /// The article the kept token was issued for, read from the token once.
+    token_post: OnceLock<Option<i64>>,
     pub last_modified: HeaderValue,
     /// The same date, for If-Modified-Since.
     pub modified: chrono::DateTime<chrono::Utc>,
@@ -123,6 +131,10 @@ impl Page {
             Some(r) => digest_of(&[&body[..r.start], &body[r.end..]]),
             None => digest_of(&[&body]),
         };
+        let etags = ["", "-gz", "-br"].map(|suffix| {
+            HeaderValue::from_str(&format!("\"{etag}{suffix}\""))
+                .unwrap_or_else(|_| HeaderValue::from_static("\"\""))
+        });
         let names: Vec<String> = tags.iter().map(Tag::to_string).collect();
         let tag_header = HeaderValue::from_str(&names.join(","))
             .unwrap_or_else(|_| HeaderValue::from_static(""));
@@ -132,6 +144,8 @@ impl Page {
             body,
             token,
             etag,
+            etags,
+            token_post: OnceLock::new(),
             modified: chrono::DateTime::parse_from_rfc2822(
                 last_modified.to_str().unwrap_or_default(),
             )
@@ -163,15 +177,20 @@ impl Page {
         std::str::from_utf8(&self.body[r]).ok()
     }
 
+    /// The article the kept token was issued for, as `read` finds it (asked once per page: it
+    /// checks the token's signature).
+    pub fn token_post(&self, read: impl FnOnce(&str) -> Option<i64>) -> Option<i64> {
+        *self.token_post.get_or_init(|| self.token().and_then(read))
+    }
+
     /// The ETag of the page in `coding`.
     pub fn etag(&self, coding: Coding) -> HeaderValue {
-        let suffix = match coding {
-            Coding::Identity => "",
-            Coding::Gzip => "-gz",
-            Coding::Brotli => "-br",
+        let i = match coding {
+            Coding::Identity => 0,
+            Coding::Gzip => 1,
+            Coding::Brotli => 2,
         };
-        HeaderValue::from_str(&format!("\"{}{suffix}\"", self.etag))
-            .unwrap_or_else(|_| HeaderValue::from_static("\"\""))
+        self.etags[i].clone()
     }
 
     /// Whether an entity tag (without its quotes) names this page, in any coding.
@@ -184,13 +203,13 @@ impl Page {
 
     /// The bytes to send in the coding asked for (or a plainer one), with `token` in place of the
     /// kept one. Brotli is not offered for pages with a token (its blocks cannot be spliced).
-    pub fn bytes(&self, wanted: Coding, token: Option<&str>) -> (Bytes, Coding) {
+    pub fn bytes(&self, wanted: Coding, token: Option<&str>) -> (Pieces, Coding) {
         let token = token.filter(|t| self.token.as_ref().is_some_and(|r| r.len() == t.len()));
         if wanted == Coding::Brotli
             && self.token.is_none()
             && let Some(b) = self.brotli.get_or_init(|| brotli(&self.body))
         {
-            return (b.clone(), Coding::Brotli);
+            return (Pieces::whole(b.clone()), Coding::Brotli);
         }
         if wanted != Coding::Identity {
             let gz = self
@@ -199,32 +218,107 @@ impl Page {
             if let Some(gz) = gz {
                 return match (token, &gz.hole) {
                     (Some(t), Some(hole)) => (hole.splice(&gz.bytes, t), Coding::Gzip),
-                    _ => (gz.bytes.clone(), Coding::Gzip),
+                    _ => (Pieces::whole(gz.bytes.clone()), Coding::Gzip),
                 };
             }
         }
         match (token, &self.token) {
-            (Some(t), Some(r)) => {
-                let mut v = self.body.to_vec();
-                v[r.clone()].copy_from_slice(t.as_bytes());
-                (Bytes::from(v), Coding::Identity)
-            }
-            _ => (self.body.clone(), Coding::Identity),
+            (Some(t), Some(r)) => (
+                Pieces::of([
+                    self.body.slice(..r.start),
+                    Bytes::copy_from_slice(t.as_bytes()),
+                    self.body.slice(r.end..),
+                    Bytes::new(),
+                    Bytes::new(),
+                ]),
+                Coding::Identity,
+            ),
+            _ => (Pieces::whole(self.body.clone()), Coding::Identity),
         }
+    }
+}
+
+/// An answer's bytes as a few pieces: the kept bytes around a fresh token, sent one after the
+/// other (one vectored write) rather than copied into a new buffer for every reader.
+#[derive(Debug, Default)]
+pub struct Pieces {
+    parts: [Bytes; 5],
+    next: usize,
+}
+
+impl Pieces {
+    fn of(parts: [Bytes; 5]) -> Pieces {
+        Pieces { parts, next: 0 }
+    }
+
+    fn whole(bytes: Bytes) -> Pieces {
+        Pieces::of([
+            bytes,
+            Bytes::new(),
+            Bytes::new(),
+            Bytes::new(),
+            Bytes::new(),
+        ])
+    }
+
+    /// How many bytes are left to send.
+    pub fn len(&self) -> usize {
+        self.parts[self.next..].iter().map(Bytes::len).sum()
+    }
+
+    /// Whether nothing is left to send.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes in one piece (for tests and checks; answers send the pieces).
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.parts[self.next..].concat()
+    }
+}
+
+impl http_body::Body for Pieces {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        while self.next < self.parts.len() {
+            let i = self.next;
+            self.next += 1;
+            let part = std::mem::take(&mut self.parts[i]);
+            if !part.is_empty() {
+                return Poll::Ready(Some(Ok(Frame::data(part))));
+            }
+        }
+        Poll::Ready(None)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.parts[self.next..].iter().all(Bytes::is_empty)
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.len() as u64)
     }
 }
 
 impl Hole {
     /// The gzip bytes with `token` in the hole and the trailer's CRC made for it.
-    fn splice(&self, bytes: &Bytes, token: &str) -> Bytes {
-        let mut v = bytes.to_vec();
-        v[self.at..self.at + token.len()].copy_from_slice(token.as_bytes());
+    fn splice(&self, bytes: &Bytes, token: &str) -> Pieces {
         let mut crc = self.before.clone();
         crc.update(token.as_bytes());
         crc.combine(&self.after);
-        let end = v.len();
-        v[end - 8..end - 4].copy_from_slice(&crc.finalize().to_le_bytes());
-        Bytes::from(v)
+        let end = bytes.len();
+        Pieces::of([
+            bytes.slice(..self.at),
+            Bytes::copy_from_slice(token.as_bytes()),
+            bytes.slice(self.at + token.len()..end - 8),
+            Bytes::copy_from_slice(&crc.finalize().to_le_bytes()),
+            bytes.slice(end - 4..),
+        ])
     }
 }
 
@@ -234,10 +328,7 @@ pub fn digest_of(parts: &[&[u8]]) -> String {
     for p in parts {
         hash.update(p);
     }
-    hash.finalize()[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(&hash.finalize()[..12])
 }
 
 fn find_all(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
@@ -355,22 +446,53 @@ mod tests {
         assert_eq!(p.token(), Some("OLD-TOKEN-123"));
         let want = body.replace("OLD-TOKEN-123", "NEW-TOKEN-456");
         let (plain, c) = p.bytes(Coding::Identity, Some("NEW-TOKEN-456"));
+        assert_eq!(plain.len(), want.len());
         assert_eq!(
-            (std::str::from_utf8(&plain).ok(), c),
+            (String::from_utf8(plain.to_vec()).ok().as_deref(), c),
             (Some(want.as_str()), Coding::Identity)
         );
         let (gz, c) = p.bytes(Coding::Brotli, Some("NEW-TOKEN-456"));
         assert_eq!(c, Coding::Gzip, "brotli is not offered with a token");
-        assert_eq!(gunzip(&gz), want);
+        assert_eq!(gunzip(&gz.to_vec()), want);
         assert!(gz.len() < body.len() / 5, "still compressed: {}", gz.len());
         let (again, _) = p.bytes(Coding::Gzip, Some("XYZ-TOKEN-789"));
         assert_eq!(
-            gunzip(&again),
+            gunzip(&again.to_vec()),
             body.replace("OLD-TOKEN-123", "XYZ-TOKEN-789")
         );
         // A token of another length is never spliced into the kept bytes.
         let (kept, _) = p.bytes(Coding::Identity, Some("short"));
-        assert_eq!(std::str::from_utf8(&kept).ok(), Some(body.as_str()));
+        assert_eq!(String::from_utf8(kept.to_vec()).ok(), Some(body));
+    }
+
+    #[test]
+    fn the_pieces_are_sent_in_order_as_one_body_of_known_length() {
+        use http_body::Body;
+        let body = format!(
+            "{}<input name=\"newsroom_token\" value=\"OLD-TOKEN\">{}",
+            "a".repeat(5000),
+            "z".repeat(7000)
+        );
+        let p = page(&body);
+        for coding in [Coding::Identity, Coding::Gzip] {
+            let (mut pieces, _) = p.bytes(coding, Some("NEW-TOKEN"));
+            let whole = pieces.to_vec();
+            assert_eq!(pieces.size_hint().exact(), Some(whole.len() as u64));
+            let mut sent = Vec::new();
+            let mut cx = Context::from_waker(std::task::Waker::noop());
+            while let Poll::Ready(Some(Ok(frame))) = Pin::new(&mut pieces).poll_frame(&mut cx) {
+                let data = frame.into_data().expect("data frames only");
+                assert!(!data.is_empty(), "no empty frames");
+                sent.extend_from_slice(&data);
+            }
+            assert!(pieces.is_end_stream() && pieces.is_empty());
+            assert_eq!(sent, whole);
+        }
+        let (plain, _) = p.bytes(Coding::Identity, Some("NEW-TOKEN"));
+        assert_eq!(
+            plain.to_vec(),
+            body.replace("OLD-TOKEN", "NEW-TOKEN").into_bytes()
+        );
     }
 
     #[test]
@@ -379,10 +501,10 @@ mod tests {
         let p = page(&body);
         let (br, c) = p.bytes(Coding::Brotli, None);
         assert_eq!(c, Coding::Brotli);
-        assert_eq!(unbrotli(&br), body);
+        assert_eq!(unbrotli(&br.to_vec()), body);
         let (gz, c) = p.bytes(Coding::Gzip, None);
         assert_eq!(c, Coding::Gzip);
-        assert_eq!(gunzip(&gz), body);
+        assert_eq!(gunzip(&gz.to_vec()), body);
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub fn key(secret: &str, identity: &str) -> String {
     mac.update(b"avatar\0");
     mac.update(identity.trim().to_lowercase().as_bytes());
     let bytes = mac.finalize().into_bytes();
-    bytes[..16].iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(&bytes[..16])
 }
 
 /// Whether a string is a well-formed avatar key.

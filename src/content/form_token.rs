@@ -42,11 +42,10 @@ impl Problem {
 
 /// A token for a form shown now for `post_id`.
 pub fn issue(secret: &str, post_id: i64, now: DateTime<Utc>, nonce: u64) -> String {
-    signing::sign(
-        secret,
-        PURPOSE,
-        &format!("{}-{post_id}-{nonce:016x}", now.timestamp()),
-    )
+    use std::fmt::Write;
+    let mut payload = String::with_capacity(48);
+    let _ = write!(payload, "{}-{post_id}-{nonce:016x}", now.timestamp());
+    signing::sign(secret, PURPOSE, &payload)
 }
 
 /// The article a genuine token was made for.

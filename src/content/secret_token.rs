@@ -17,10 +17,7 @@ pub fn fresh() -> (String, String) {
 
 /// The stored form of a token: SHA-256, hex.
 pub fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// Ten recovery codes like `k7q2-x9vd-m3tp`, easy to read aloud and type (no 0/o, 1/l).

@@ -2,12 +2,20 @@
 //! anyone, forgeable by no one without the secret. Each use names a purpose, so a value signed for
 //! one cannot be replayed as another.
 
+use std::cell::RefCell;
+
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+thread_local! {
+    /// The HMAC keyed with the last secret used on this thread: keying hashes the secret, which
+    /// costs as much as signing a short payload, and a page from the cache signs a token each time.
+    static KEYED: RefCell<Option<(Box<str>, Hmac<Sha256>)>> = const { RefCell::new(None) };
+}
+
 /// The signature of `payload` for `purpose` alone (32 hex digits), e.g. a CSRF token for a session.
 pub fn tag(secret: &str, purpose: &str, payload: &str) -> String {
-    mac(secret, purpose, payload)
+    String::from_utf8_lossy(&mac_hex(secret, purpose, payload)).into_owned()
 }
 
 /// Compare two strings in constant time, so a secret cannot be guessed byte by byte.
@@ -19,27 +27,41 @@ pub fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-fn mac(secret: &str, purpose: &str, payload: &str) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+/// The signature, as 32 hex digits.
+fn mac_hex(secret: &str, purpose: &str, payload: &str) -> [u8; 32] {
+    let mut mac = KEYED.with_borrow_mut(|keyed| match keyed {
+        Some((key, mac)) if **key == *secret => mac.clone(),
+        _ => {
+            let mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+                .expect("HMAC takes keys of any length");
+            *keyed = Some((secret.into(), mac.clone()));
+            mac
+        }
+    });
     mac.update(purpose.as_bytes());
     mac.update(b"\0");
     mac.update(payload.as_bytes());
-    mac.finalize().into_bytes()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let mut hex = [0u8; 32];
+    hex::encode_to_slice(&mac.finalize().into_bytes()[..16], &mut hex)
+        .expect("16 bytes are 32 hex digits");
+    hex
 }
 
 /// `payload.signature`.
 pub fn sign(secret: &str, purpose: &str, payload: &str) -> String {
-    format!("{payload}.{}", mac(secret, purpose, payload))
+    let hex = mac_hex(secret, purpose, payload);
+    let mut signed = String::with_capacity(payload.len() + 1 + hex.len());
+    signed.push_str(payload);
+    signed.push('.');
+    signed.push_str(std::str::from_utf8(&hex).unwrap_or_default());
+    signed
 }
 
 /// The payload of a signed string, if the signature is right for this secret and purpose.
 pub fn verify<'a>(secret: &str, purpose: &str, signed: &'a str) -> Option<&'a str> {
     let (payload, signature) = signed.rsplit_once('.')?;
-    same(&mac(secret, purpose, payload), signature).then_some(payload)
+    let hex = mac_hex(secret, purpose, payload);
+    same(std::str::from_utf8(&hex).unwrap_or_default(), signature).then_some(payload)
 }
 
 #[cfg(test)]
@@ -54,5 +76,14 @@ mod tests {
         assert_eq!(verify("k", "form", &s), None);
         assert_eq!(verify("k", "cookie", &s.replace("1,2", "1,9")), None);
         assert_eq!(verify("k", "cookie", "no-signature"), None);
+        // The key kept for the thread is the secret's: signing again under another one (and back)
+        // signs under that one.
+        assert_ne!(sign("other", "cookie", "1,2,3"), s);
+        assert_eq!(sign("k", "cookie", "1,2,3"), s);
+        assert_eq!(
+            s,
+            "1,2,3.".to_string() + &tag("k", "cookie", "1,2,3"),
+            "a signed string is its payload and its tag"
+        );
     }
 }

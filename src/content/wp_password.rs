@@ -39,10 +39,7 @@ pub fn verify(password: &str, stored: &str) -> bool {
         return bcrypt::verify(password, stored).unwrap_or(false);
     }
     if stored.len() == 32 {
-        let hex: String = Md5::digest(password.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hex = hex::encode(Md5::digest(password.as_bytes()));
         return signing::same(&hex, &stored.to_ascii_lowercase());
     }
     false

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -21,29 +21,63 @@ const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset
 /// route and status and time it. One layer for both: each layer costs every request, cached
 /// pages included.
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let id = super::request_id::of(request.headers());
-    let route = crate::metrics::route_of(request.uri().path(), request.uri().query());
-    let started = Instant::now();
-    // An access log at debug level (NEWSROOM_LOG=newsroom=debug): the path only, never the query,
-    // which may carry a preview token or a reader's search. Nothing is copied when it is off.
-    let access = tracing::enabled!(tracing::Level::DEBUG)
-        .then(|| (request.method().clone(), request.uri().path().to_string()));
-    let span = super::request_id::span(&id);
+    let seen = Seen::new(&request);
+    let span = super::request_id::span(&seen.id);
     let mut response = next.run(request).instrument(span.clone()).await;
-    let seconds = started.elapsed().as_secs_f64();
-    let status = response.status().as_u16();
-    state.metrics().request(route, status, seconds);
-    if let Some((method, path)) = access {
-        span.in_scope(|| tracing::debug!(%method, path, status, ms = seconds * 1000.0, "answered"));
-    }
-    super::request_id::answer(&mut response, id);
-    if state.is_draining() {
-        response.headers_mut().insert(
-            axum::http::header::CONNECTION,
-            axum::http::HeaderValue::from_static("close"),
-        );
-    }
+    span.in_scope(|| seen.finish(&state, &mut response));
     response
+}
+
+/// What is noted of a request as it comes in, for its answer on the way out.
+pub struct Seen {
+    /// The request's id (`request_id`).
+    pub id: String,
+    route: &'static str,
+    started: Instant,
+    /// For an access log at debug level (NEWSROOM_LOG=newsroom=debug): the path only, never the
+    /// query, which may carry a preview token or a reader's search. Nothing is copied when off.
+    access: Option<(Method, String)>,
+}
+
+impl Seen {
+    /// Note a request as it arrives.
+    pub fn new(request: &Request) -> Seen {
+        Seen {
+            id: super::request_id::of(request.headers()),
+            route: crate::metrics::route_of(request.uri().path(), request.uri().query()),
+            started: Instant::now(),
+            access: tracing::enabled!(tracing::Level::DEBUG)
+                .then(|| (request.method().clone(), request.uri().path().to_string())),
+        }
+    }
+
+    /// The same request, timed from `started` (it was answered before it was noted).
+    pub fn since(mut self, started: Instant) -> Seen {
+        self.started = started;
+        self
+    }
+
+    /// Whether its answer gets an access-log line.
+    pub fn logs_access(&self) -> bool {
+        self.access.is_some()
+    }
+
+    /// What every answer gets on its way out, however it was made: its count and time in the
+    /// metrics, the request id, `Connection: close` while the node drains, the access-log line.
+    pub fn finish(self, state: &AppState, response: &mut Response) {
+        let seconds = self.started.elapsed().as_secs_f64();
+        let status = response.status().as_u16();
+        state.metrics().request(self.route, status, seconds);
+        if let Some((method, path)) = self.access {
+            tracing::debug!(%method, path, status, ms = seconds * 1000.0, "answered");
+        }
+        super::request_id::answer(response, self.id);
+        if state.is_draining() {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+    }
 }
 
 /// `/metrics` on the public address: only with `Authorization: Bearer <token>`.

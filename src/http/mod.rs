@@ -5,6 +5,7 @@ pub mod assets;
 pub mod client_ip;
 pub mod comments;
 pub mod conditional;
+pub mod front_door;
 pub mod gate;
 pub mod health;
 pub mod metrics;
@@ -48,8 +49,13 @@ where
     }
 }
 
+/// The whole site: kept pages answered at the door, every route behind it.
+pub fn router(state: AppState) -> front_door::FrontDoor {
+    front_door::FrontDoor::new(state.clone(), routes(state))
+}
+
 /// Every route of the site.
-pub fn router(state: AppState) -> Router {
+fn routes(state: AppState) -> Router {
     Router::new()
         .route("/static/{file}", get(assets::get_static))
         .route("/avatar/{file}", get(assets::get_avatar))

@@ -39,6 +39,44 @@ const PASS_PREFIXES: &[&str] = &[
     "/wp-comments-post.php",
 ];
 
+/// What the cache makes of a reader's GET or HEAD.
+enum Kind<'r> {
+    /// Never the cache's business (the admin, files, the cache off): not counted as a pass.
+    Outside,
+    /// Personal (a cookie that changes the page, credentials): built for this visitor alone.
+    Personal,
+    /// Shared by every reader: answered from, or kept under, this key.
+    Shared(&'r str),
+}
+
+fn kind<'r>(state: &AppState, request: &'r Request) -> Kind<'r> {
+    let path = request.uri().path();
+    if !state.page_cache().is_on() || PASS_PREFIXES.iter().any(|p| path.starts_with(p)) {
+        return Kind::Outside;
+    }
+    if request.headers().contains_key(header::AUTHORIZATION)
+        || Visitor::has_personal_cookie(request.headers())
+    {
+        return Kind::Personal;
+    }
+    Kind::Shared(request.uri().path_and_query().map_or(path, |p| p.as_str()))
+}
+
+/// A reader's GET or HEAD answered from a kept page before it is routed, or None to send the
+/// request on through the router (and `serve`). Most of a busy site's answers are made here.
+pub fn answer_at_the_door(state: &AppState, request: &Request) -> Option<Response> {
+    let head = match *request.method() {
+        Method::GET => false,
+        Method::HEAD => true,
+        _ => return None,
+    };
+    let Kind::Shared(key) = kind(state, request) else {
+        return None;
+    };
+    let page = state.page_cache().peek(key)?;
+    Some(answer(state, &page, request.headers(), head, true))
+}
+
 /// The middleware.
 pub async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
@@ -51,27 +89,19 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
         return response;
     }
     let cache = state.page_cache();
-    let path = request.uri().path();
-    // Never the cache's business (the admin, files): not counted as passes either.
-    if !cache.is_on() || PASS_PREFIXES.iter().any(|p| path.starts_with(p)) {
-        return next.run(request).await;
-    }
-    let rest = path.starts_with("/wp-json")
+    let key = match kind(&state, &request) {
+        Kind::Outside => return next.run(request).await,
+        Kind::Personal => {
+            cache.pass();
+            return next.run(request).await;
+        }
+        Kind::Shared(key) => key.to_string(),
+    };
+    let rest = request.uri().path().starts_with("/wp-json")
         || request
             .uri()
             .query()
             .is_some_and(|q| q.contains("rest_route="));
-    if request.headers().contains_key(header::AUTHORIZATION)
-        || Visitor::has_personal_cookie(request.headers())
-    {
-        cache.pass();
-        return next.run(request).await;
-    }
-    let key = request
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| path.to_string());
     if method == Method::HEAD {
         // A HEAD answer has no body to keep: answer it from a kept page or build it alone.
         return match cache.peek(&key) {
@@ -172,7 +202,8 @@ fn answer(state: &AppState, page: &Page, asked: &HeaderMap, head: bool, hit: boo
         .and_then(|v| v.to_str().ok());
     let wanted = Coding::choose(accept);
     let not_modified = conditional::unchanged(asked, |t| page.is_ours(t), page.modified);
-    let mut headers = HeaderMap::new();
+    // Room for the kept headers and the dozen written here and on the way out, so none moves.
+    let mut headers = HeaderMap::with_capacity(page.headers.len() + 12);
     for (name, value) in &page.headers {
         headers.append(name.clone(), value.clone());
     }
@@ -196,9 +227,9 @@ fn answer(state: &AppState, page: &Page, asked: &HeaderMap, head: bool, hit: boo
     );
     if not_modified {
         headers.insert(header::ETAG, page.etag(wanted));
-        return (StatusCode::NOT_MODIFIED, headers).into_response();
+        return with_headers(StatusCode::NOT_MODIFIED, headers, Body::empty());
     }
-    let token = page.token().and_then(|old| fresh_token(state, old));
+    let token = fresh_token(state, page);
     let (bytes, coding) = page.bytes(wanted, token.as_deref());
     headers.insert(header::ETAG, page.etag(coding));
     headers.insert(header::CONTENT_TYPE, page.content_type.clone());
@@ -207,14 +238,26 @@ fn answer(state: &AppState, page: &Page, asked: &HeaderMap, head: bool, hit: boo
     }
     if head {
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-        return (StatusCode::OK, headers).into_response();
+        return with_headers(StatusCode::OK, headers, Body::empty());
     }
-    (StatusCode::OK, headers, bytes).into_response()
+    with_headers(StatusCode::OK, headers, Body::new(bytes))
 }
 
-/// A new token for the article the kept token was made for.
-fn fresh_token(state: &AppState, old: &str) -> Option<String> {
+/// A response with exactly these headers (`into_response` would copy them one by one).
+fn with_headers(status: StatusCode, headers: HeaderMap, body: Body) -> Response {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
+}
+
+/// A new token for the article the kept page's form is for, if it has one.
+fn fresh_token(state: &AppState, page: &Page) -> Option<String> {
+    if !page.has_token() {
+        return None;
+    }
     let site = state.site();
-    let post_id = crate::content::form_token::post_of(&site.settings.secret, old)?;
+    let post_id =
+        page.token_post(|old| crate::content::form_token::post_of(&site.settings.secret, old))?;
     Some(crate::http::site::article::fresh_token(&site, post_id))
 }

@@ -40,7 +40,7 @@ fn is_sane(id: &str) -> bool {
 }
 
 fn new_id() -> String {
-    format!("{:016x}", rand::random::<u64>())
+    hex::encode(rand::random::<u64>().to_be_bytes())
 }
 
 #[cfg(test)]

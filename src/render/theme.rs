@@ -197,10 +197,7 @@ fn read_file(dir: Option<&Path>, rel: &str) -> Option<Vec<u8>> {
 }
 
 fn fingerprint(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)[..5]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(&Sha256::digest(bytes)[..5])
 }
 
 fn content_type(name: &str) -> &'static str {

@@ -640,6 +640,23 @@ async fn logs_are_json_lines_with_the_request_id_and_metrics_have_a_private_addr
     assert_eq!(entry["span"]["request_id"], "probe-4e1f", "{line}");
     assert_eq!(entry["status"], 404, "{line}");
     assert_eq!(entry["path"], "/no-such-page/", "{line}");
+    // A page answered from the page cache (before routing) is logged the same way.
+    client.get(format!("{base}/")).send().await.expect("get");
+    let r = client
+        .get(format!("{base}/"))
+        .header("x-request-id", "probe-hit-5a2c")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.headers()["x-cache"], "HIT");
+    let line = wait_for_line(&rx, "probe-hit-5a2c").expect("a kept page's answer is logged");
+    let entry: serde_json::Value = serde_json::from_str(&line).expect("one JSON object a line");
+    assert_eq!(entry["span"]["request_id"], "probe-hit-5a2c", "{line}");
+    assert_eq!(
+        (entry["status"].as_u64(), entry["path"].as_str()),
+        (Some(200), Some("/")),
+        "{line}"
+    );
 
     // The private address answers metrics without a token; the public one does not have them.
     let text = client

@@ -75,6 +75,18 @@ crate::both_backends! {
         }
         let count: f64 = runs.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0.0);
         assert!(count >= 1.0, "no search_index runs counted: {runs:?}");
+        // Answers straight from the page cache (before any routing) are counted like the others.
+        let home = |text: &str| -> f64 {
+            let line = text.lines().find(|l| l.starts_with("newsroom_http_requests_total{route=\"home\",status=\"200\"}"));
+            line.and_then(|l| l.rsplit(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0.0)
+        };
+        let before = home(&app.client.get(app.url("/metrics")).bearer_auth("scrape-me-7f3a").send().await.expect("get").text().await.expect("body"));
+        for _ in 0..2 {
+            let r = app.client.get(app.url("/")).send().await.expect("get");
+            assert_eq!(r.headers()["x-cache"], "HIT");
+        }
+        let after = home(&app.client.get(app.url("/metrics")).bearer_auth("scrape-me-7f3a").send().await.expect("get").text().await.expect("body"));
+        assert_eq!(after, before + 2.0, "two kept pages answered, counted from {before}");
         // Paths never become labels: the set of routes stays small whatever is asked.
         let _ = app.get("/2099/01/01/no-such-article-1/").await;
         let _ = app.get("/2099/01/01/no-such-article-2/").await;
@@ -93,6 +105,7 @@ crate::both_backends! {
         assert_eq!(id.len(), 16, "{id}");
         let again = app.client.get(app.url("/")).send().await.expect("get");
         assert_ne!(again.headers()["x-request-id"], id.as_str(), "one id per request");
+        assert_eq!(again.headers()["x-cache"], "HIT", "a kept page carries its own id too");
         // A load balancer's own id is kept; one that could forge a log line is replaced.
         let r = app.client.get(app.url("/")).header("x-request-id", "lb-7d1c-42").send().await.expect("get");
         assert_eq!(r.headers()["x-request-id"], "lb-7d1c-42");

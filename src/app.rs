@@ -278,6 +278,11 @@ impl AppState {
         }
     }
 
+    /// The newest change-log entry this node has applied.
+    pub fn changes_followed(&self) -> i64 {
+        self.inner.last_change.load(Ordering::Acquire)
+    }
+
     /// Say that the change log grew (a notification from the database).
     pub fn changes_arrived(&self) {
         self.inner.changes_waiting.notify_one();

@@ -83,7 +83,9 @@ pub(crate) async fn insert_batch(
     entries: &[(&NewComment, Option<&str>)],
 ) -> Result<Vec<Option<i64>>> {
     if let Db::Postgres(pg) = db {
-        return insert_batch_postgres(&pg.pool, entries).await;
+        let (ids, newest) = insert_batch_postgres(&pg.pool, entries).await?;
+        db.comment_intake().wrote(newest);
+        return Ok(ids);
     }
     const SPEND: &str = "INSERT INTO used_form_tokens (token, used_at) VALUES ($1, $2) ON CONFLICT (token) DO NOTHING";
     const SQL: &str = "INSERT INTO comments (post_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
@@ -125,7 +127,11 @@ pub(crate) async fn insert_batch(
             }
             ids.push(Some(id));
         }
+        let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM changes")
+            .fetch_one(&mut *tx)
+            .await?;
         tx.commit().await?;
+        db.comment_intake().wrote(newest);
         Ok(ids)
     })
 }
@@ -136,7 +142,7 @@ pub(crate) async fn insert_batch(
 async fn insert_batch_postgres(
     pool: &sqlx::PgPool,
     entries: &[(&NewComment, Option<&str>)],
-) -> Result<Vec<Option<i64>>> {
+) -> Result<(Vec<Option<i64>>, i64)> {
     const SPEND: &str = "INSERT INTO used_form_tokens (token, used_at) SELECT t, $2 FROM UNNEST($1::text[]) AS t \
          ON CONFLICT (token) DO NOTHING RETURNING token";
     const IDS: &str =
@@ -146,7 +152,7 @@ async fn insert_batch_postgres(
          $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], \
          $12::text[], $13::timestamptz[])";
     const LOG: &str = "INSERT INTO changes (entity, entity_id, action, at) \
-         SELECT e, i, 'create', $3 FROM UNNEST($1::text[], $2::bigint[]) AS u(e, i)";
+         SELECT e, i, 'create', $3 FROM UNNEST($1::text[], $2::bigint[]) AS u(e, i) RETURNING id";
     let at = now();
     let mut tx = pool.begin().await?;
     let mut tokens: Vec<&str> = entries.iter().filter_map(|(_, t)| *t).collect();
@@ -176,6 +182,7 @@ async fn insert_batch_postgres(
         .map(|((new, _), _)| *new)
         .collect();
     let mut ids: Vec<i64> = Vec::new();
+    let mut newest = 0;
     if !going.is_empty() {
         // Ids first, so each comment knows its own whatever order the rows go in.
         ids = sqlx::query_scalar(IDS)
@@ -225,19 +232,21 @@ async fn insert_batch_postgres(
                 entity_ids.push(c.post_id);
             }
         }
-        sqlx::query(LOG)
+        let logged: Vec<i64> = sqlx::query_scalar(LOG)
             .bind(entities)
             .bind(entity_ids)
             .bind(at)
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
+        newest = logged.into_iter().max().unwrap_or(0);
     }
     tx.commit().await?;
     let mut ids = ids.into_iter();
-    Ok(goes
+    let ids = goes
         .iter()
         .map(|goes| goes.then(|| ids.next()).flatten())
-        .collect())
+        .collect();
+    Ok((ids, newest))
 }
 
 /// Forget spent form tokens older than `before` (their forms have expired anyway).

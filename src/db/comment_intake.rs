@@ -8,6 +8,7 @@
 //! other readers' comments in it.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use tokio::sync::oneshot;
 
@@ -31,6 +32,8 @@ pub struct Intake {
     queue: Mutex<Vec<Job>>,
     /// Held by the batch being written.
     writing: tokio::sync::Mutex<()>,
+    /// The newest change-log entry a committed batch wrote.
+    newest_change: AtomicI64,
 }
 
 impl std::fmt::Debug for Intake {
@@ -78,6 +81,17 @@ impl Intake {
             };
             write_batch(db, batch).await;
         }
+    }
+
+    /// The newest change-log entry written by a batch committed so far: once a comment's write
+    /// has returned, its own entries are at or before it.
+    pub fn newest_change(&self) -> i64 {
+        self.newest_change.load(Ordering::Acquire)
+    }
+
+    /// Note the newest change-log entry of a batch that committed.
+    pub(crate) fn wrote(&self, change: i64) {
+        self.newest_change.fetch_max(change, Ordering::AcqRel);
     }
 
     fn lock_queue(&self) -> std::sync::MutexGuard<'_, Vec<Job>> {

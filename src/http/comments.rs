@@ -17,6 +17,7 @@ use crate::db;
 use crate::db::comment::status;
 use crate::error::{Error, Result};
 use crate::http::client_ip::client_ip;
+use crate::http::page_cache::ChangesUpTo;
 use crate::http::site::article::{self, HONEYPOT};
 use crate::http::site::gather;
 use crate::http::visitor::{self, Visitor};
@@ -155,6 +156,9 @@ pub async fn post_comment(
             }
             let mut response =
                 (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+            // Its change-log entries are at or before the newest one a committed batch wrote.
+            let written = state.db().comment_intake().newest_change();
+            response.extensions_mut().insert(ChangesUpTo(written));
             for c in cookies {
                 if let Ok(v) = HeaderValue::from_str(&c) {
                     response.headers_mut().append(header::SET_COOKIE, v);
@@ -194,9 +198,10 @@ pub async fn post_comment(
                 ..Default::default()
             };
             let html = article::render(&state, &site, &a, form, &visitor.held).await?;
-            Ok(crate::http::site::private(
-                (status_of(&rejection), html).into_response(),
-            ))
+            let mut response = (status_of(&rejection), html).into_response();
+            // A refused comment wrote nothing.
+            response.extensions_mut().insert(ChangesUpTo(0));
+            Ok(crate::http::site::private(response))
         }
     }
 }

@@ -77,13 +77,23 @@ pub fn answer_at_the_door(state: &AppState, request: &Request) -> Option<Respons
     Some(answer(state, &page, request.headers(), head, true))
 }
 
+/// Put on a write's answer by a handler that knows the newest change-log entry its writes
+/// could be (0: it wrote nothing): the log is read before answering only if this node has not
+/// applied that far yet. Without it, every write reads the log.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangesUpTo(pub i64);
+
 /// The middleware.
 pub async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     if method != Method::GET && method != Method::HEAD {
         let response = next.run(request).await;
-        // Whatever this request wrote is in the change log now: apply it before answering.
-        if let Err(e) = state.follow_changes().await {
+        // Whatever this request wrote is in the change log now: apply it before answering (a
+        // burst of comments would otherwise read the log once per comment).
+        let upto = response.extensions().get::<ChangesUpTo>().map(|c| c.0);
+        if upto.is_none_or(|id| state.changes_followed() < id)
+            && let Err(e) = state.follow_changes().await
+        {
             tracing::warn!("following the change log after a write: {e}");
         }
         return response;

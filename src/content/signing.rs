@@ -15,7 +15,7 @@ thread_local! {
 
 /// The signature of `payload` for `purpose` alone (32 hex digits), e.g. a CSRF token for a session.
 pub fn tag(secret: &str, purpose: &str, payload: &str) -> String {
-    String::from_utf8_lossy(&mac_hex(secret, purpose, payload)).into_owned()
+    as_str(&mac_hex(secret, purpose, payload)).to_string()
 }
 
 /// Compare two strings in constant time, so a secret cannot be guessed byte by byte.
@@ -47,13 +47,18 @@ fn mac_hex(secret: &str, purpose: &str, payload: &str) -> [u8; 32] {
     hex
 }
 
+/// Hex digits as text (they are ASCII).
+fn as_str(hex: &[u8; 32]) -> &str {
+    std::str::from_utf8(hex).unwrap_or_default()
+}
+
 /// `payload.signature`.
 pub fn sign(secret: &str, purpose: &str, payload: &str) -> String {
     let hex = mac_hex(secret, purpose, payload);
     let mut signed = String::with_capacity(payload.len() + 1 + hex.len());
     signed.push_str(payload);
     signed.push('.');
-    signed.push_str(std::str::from_utf8(&hex).unwrap_or_default());
+    signed.push_str(as_str(&hex));
     signed
 }
 
@@ -61,7 +66,7 @@ pub fn sign(secret: &str, purpose: &str, payload: &str) -> String {
 pub fn verify<'a>(secret: &str, purpose: &str, signed: &'a str) -> Option<&'a str> {
     let (payload, signature) = signed.rsplit_once('.')?;
     let hex = mac_hex(secret, purpose, payload);
-    same(std::str::from_utf8(&hex).unwrap_or_default(), signature).then_some(payload)
+    same(as_str(&hex), signature).then_some(payload)
 }
 
 #[cfg(test)]

@@ -48,10 +48,14 @@ pub async fn since(db: &Db, after_id: i64, limit: i64) -> Result<Vec<Change>> {
 
 /// The id of the newest change (0 when there is none).
 pub async fn latest_id(db: &Db) -> Result<i64> {
-    const SQL: &str = "SELECT COALESCE(MAX(id), 0) FROM changes";
-    let id: i64 = on_pool!(db, |pool| sqlx::query_scalar(SQL).fetch_one(pool).await?);
+    let id: i64 = on_pool!(db, |pool| sqlx::query_scalar(LATEST_ID)
+        .fetch_one(pool)
+        .await?);
     Ok(id)
 }
+
+/// The newest change's id (0 when there is none), for `latest_id` or inside a transaction.
+pub const LATEST_ID: &str = "SELECT COALESCE(MAX(id), 0) FROM changes";
 
 /// The newest change's id and time (None when there is none): what documents made from the
 /// site are stamped with, and a Last-Modified that is never stale, whatever changed.

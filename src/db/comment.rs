@@ -127,7 +127,7 @@ pub(crate) async fn insert_batch(
             }
             ids.push(Some(id));
         }
-        let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM changes")
+        let newest: i64 = sqlx::query_scalar(crate::db::change::LATEST_ID)
             .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;

@@ -50,7 +50,7 @@ impl Service<Request> for FrontDoor {
         let started = Instant::now();
         match page_cache::answer_at_the_door(&self.state, &request) {
             Some(mut response) => {
-                let seen = Seen::new(&request).since(started);
+                let seen = Seen::new(&request, started);
                 if seen.logs_access() {
                     // Its log line names the request like every other one (track's span).
                     let span = crate::http::request_id::span(&seen.id);

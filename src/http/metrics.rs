@@ -21,7 +21,7 @@ const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset
 /// route and status and time it. One layer for both: each layer costs every request, cached
 /// pages included.
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let seen = Seen::new(&request);
+    let seen = Seen::new(&request, Instant::now());
     let span = super::request_id::span(&seen.id);
     let mut response = next.run(request).instrument(span.clone()).await;
     span.in_scope(|| seen.finish(&state, &mut response));
@@ -40,21 +40,15 @@ pub struct Seen {
 }
 
 impl Seen {
-    /// Note a request as it arrives.
-    pub fn new(request: &Request) -> Seen {
+    /// Note a request that arrived at `started`.
+    pub fn new(request: &Request, started: Instant) -> Seen {
         Seen {
             id: super::request_id::of(request.headers()),
             route: crate::metrics::route_of(request.uri().path(), request.uri().query()),
-            started: Instant::now(),
+            started,
             access: tracing::enabled!(tracing::Level::DEBUG)
                 .then(|| (request.method().clone(), request.uri().path().to_string())),
         }
-    }
-
-    /// The same request, timed from `started` (it was answered before it was noted).
-    pub fn since(mut self, started: Instant) -> Seen {
-        self.started = started;
-        self
     }
 
     /// Whether its answer gets an access-log line.

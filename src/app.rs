@@ -45,6 +45,9 @@ struct Inner {
     draining: std::sync::atomic::AtomicBool,
     /// Woken when the database says the change log grew (PostgreSQL's NOTIFY).
     changes_waiting: tokio::sync::Notify,
+    /// The newest change-log entry named by notifications since the follower last woke
+    /// (`UNKNOWN_CHANGE` when one named none).
+    changes_notified: std::sync::atomic::AtomicI64,
 }
 
 impl AppState {
@@ -80,6 +83,7 @@ impl AppState {
                 follow_covered: std::sync::atomic::AtomicU64::new(0),
                 draining: std::sync::atomic::AtomicBool::new(false),
                 changes_waiting: tokio::sync::Notify::new(),
+                changes_notified: std::sync::atomic::AtomicI64::new(0),
             }),
         })
     }
@@ -236,10 +240,26 @@ impl AppState {
     /// Read the change log since last time: reload the snapshot if settings or terms changed,
     /// drop the kept pages that show what changed, ping the WebSub hub.
     pub async fn follow_changes(&self) -> Result<()> {
+        self.follow(None).await
+    }
+
+    /// `follow_changes` for a write that knows the newest entry it can have written: nothing to
+    /// do once this node has applied that far, perhaps by a run (a notification's) that was
+    /// under way when the write committed.
+    pub async fn follow_changes_to(&self, newest: i64) -> Result<()> {
+        if self.changes_followed() >= newest {
+            return Ok(());
+        }
+        self.follow(Some(newest)).await
+    }
+
+    async fn follow(&self, newest: Option<i64>) -> Result<()> {
         let call = self.inner.follow_calls.fetch_add(1, Ordering::AcqRel) + 1;
         let _one = self.inner.following.lock().await;
-        if self.inner.follow_covered.load(Ordering::Acquire) >= call {
-            // A run that began after this call read the log already.
+        if self.inner.follow_covered.load(Ordering::Acquire) >= call
+            || newest.is_some_and(|id| self.changes_followed() >= id)
+        {
+            // A run that began after this call read the log already, or one applied far enough.
             return Ok(());
         }
         let covers = self.inner.follow_calls.load(Ordering::Acquire);
@@ -283,8 +303,17 @@ impl AppState {
         self.inner.last_change.load(Ordering::Acquire)
     }
 
-    /// Say that the change log grew (a notification from the database).
-    pub fn changes_arrived(&self) {
+    /// Say that the change log grew (a notification from the database), up to `newest` if the
+    /// notification named it: the follower reads the log only if this node has not applied
+    /// that far by the time it wakes.
+    pub fn changes_arrived(&self, newest: Option<i64>) {
+        let newest = newest.unwrap_or(UNKNOWN_CHANGE);
+        if newest <= self.changes_followed() {
+            return;
+        }
+        self.inner
+            .changes_notified
+            .fetch_max(newest, Ordering::AcqRel);
         self.inner.changes_waiting.notify_one();
     }
 
@@ -374,6 +403,9 @@ pub fn spawn_upkeep(state: AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
+/// What a notification that names no entry counts as: newer than any.
+const UNKNOWN_CHANGE: i64 = i64::MAX;
+
 /// Follow the change log: at once when the database says it grew (PostgreSQL's LISTEN/NOTIFY,
 /// so a write on another node reaches this one's cache in milliseconds), and every 250 ms
 /// whatever happens, which also covers a lost notification or SQLite written by another process.
@@ -383,19 +415,27 @@ pub fn spawn_change_follower(state: AppState) -> tokio::task::JoinHandle<()> {
             match state.db().change_listener() {
                 Some(listener) => {
                     let notified = state.clone();
-                    listener.run(move || notified.changes_arrived()).await
+                    listener
+                        .run(move |newest| notified.changes_arrived(newest))
+                        .await
                 }
                 None => std::future::pending().await,
             }
         };
         let follow = async {
             loop {
-                let _ = tokio::time::timeout(
+                let notified = tokio::time::timeout(
                     Duration::from_millis(250),
                     state.inner.changes_waiting.notified(),
                 )
                 .await;
-                let followed = state.follow_changes().await;
+                let newest = state.inner.changes_notified.swap(0, Ordering::AcqRel);
+                let followed = if notified.is_ok() && newest != UNKNOWN_CHANGE {
+                    // Usually this node's own write, followed before it was answered.
+                    state.follow_changes_to(newest).await
+                } else {
+                    state.follow_changes().await
+                };
                 state.metrics().job("follow_changes", followed.is_ok());
                 if let Err(e) = followed {
                     tracing::warn!("following the change log: {e}");

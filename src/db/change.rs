@@ -11,17 +11,58 @@ use crate::on_pool;
 pub const INSERT: &str =
     "INSERT INTO changes (entity, entity_id, action, at) VALUES ($1, $2, $3, $4)";
 
-/// Append a change-log row inside an open transaction `$tx`.
+/// Taken by a PostgreSQL transaction before it appends to the change log and held until it
+/// commits, so entries become visible in the order of their ids. Without it a transaction that
+/// took id 7 could commit after one that took id 8 had been read, and every follower (whose
+/// cursor is the newest id read) would pass over 7 for good. SQLite writes one transaction at a
+/// time and needs nothing.
+pub const ORDER_LOCK: &str = "SELECT pg_advisory_xact_lock($1)";
+
+/// The key of `ORDER_LOCK`, for a statement that takes it along with other work.
+pub const ORDER_LOCK_KEY: i64 = 7_365_012_409_411_208_563;
+
+/// The statement a backend runs before appending to the change log, if any (`ORDER_LOCK`).
+pub trait Ordering {
+    /// `ORDER_LOCK` on PostgreSQL, nothing on SQLite.
+    const LOCK: Option<&'static str>;
+}
+
+impl Ordering for sqlx::Postgres {
+    const LOCK: Option<&'static str> = Some(ORDER_LOCK);
+}
+
+impl Ordering for sqlx::Sqlite {
+    const LOCK: Option<&'static str> = None;
+}
+
+/// The statement `tx`'s backend runs before appending to the change log, if any.
+pub fn order_lock<DB: sqlx::Database + Ordering>(
+    _tx: &sqlx::Transaction<'_, DB>,
+) -> Option<&'static str> {
+    DB::LOCK
+}
+
+/// Append a change-log row inside an open transaction `$tx` (taking `ORDER_LOCK` first where the
+/// backend needs it).
 #[macro_export]
 macro_rules! log_change {
     ($tx:expr, $entity:expr, $id:expr, $action:expr) => {
-        sqlx::query($crate::db::change::INSERT)
-            .bind($entity)
-            .bind($id)
-            .bind($action)
-            .bind($crate::db::now())
-            .execute(&mut *$tx)
-            .await
+        async {
+            if let Some(lock) = $crate::db::change::order_lock(&$tx) {
+                sqlx::query(lock)
+                    .bind($crate::db::change::ORDER_LOCK_KEY)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+            sqlx::query($crate::db::change::INSERT)
+                .bind($entity)
+                .bind($id)
+                .bind($action)
+                .bind($crate::db::now())
+                .execute(&mut *$tx)
+                .await
+        }
+        .await
     };
 }
 

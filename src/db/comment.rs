@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::db::activity::Audit;
+use crate::db::comment_intake::{Intake, Lookup};
 use crate::db::{Db, like_pattern, now};
 use crate::error::{Error, Result};
 use crate::{log_activity, log_change, on_pool, on_writer};
@@ -145,8 +146,10 @@ async fn insert_batch_postgres(
 ) -> Result<(Vec<Option<i64>>, i64)> {
     const SPEND: &str = "INSERT INTO used_form_tokens (token, used_at) SELECT t, $2 FROM UNNEST($1::text[]) AS t \
          ON CONFLICT (token) DO NOTHING RETURNING token";
-    const IDS: &str =
-        "SELECT nextval(pg_get_serial_sequence('comments', 'id')) FROM generate_series(1, $1)";
+    // With the change log's `ORDER_LOCK`, which the batch takes here rather than in a
+    // statement of its own.
+    const IDS: &str = "SELECT nextval(pg_get_serial_sequence('comments', 'id')) \
+         FROM pg_advisory_xact_lock($2), generate_series(1, $1)";
     const SQL: &str = "INSERT INTO comments (id, post_id, parent_id, user_id, author_name, author_email, author_url, \
          author_ip, user_agent, content, status, reason, created_at) SELECT * FROM UNNEST($1::bigint[], $2::bigint[], \
          $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], \
@@ -187,6 +190,7 @@ async fn insert_batch_postgres(
         // Ids first, so each comment knows its own whatever order the rows go in.
         ids = sqlx::query_scalar(IDS)
             .bind(going.len() as i64)
+            .bind(crate::db::change::ORDER_LOCK_KEY)
             .fetch_all(&mut *tx)
             .await?;
         let text = |f: fn(&NewComment) -> &str| going.iter().map(|c| f(c)).collect::<Vec<&str>>();
@@ -531,7 +535,8 @@ pub struct History {
 }
 
 /// `is_duplicate`, `last_from_ip` and `has_approved_from` together (one round trip instead of
-/// three for every comment posted).
+/// three for every comment posted). On PostgreSQL the histories of comments arriving together are
+/// read in one statement (`comment_intake`): a round trip costs the server more than the lookups.
 pub async fn history(
     db: &Db,
     post_id: i64,
@@ -539,24 +544,83 @@ pub async fn history(
     content: &str,
     ip: &str,
 ) -> Result<History> {
+    let lookup = Lookup {
+        post_id,
+        author_email: author_email.into(),
+        content: content.into(),
+        ip: ip.into(),
+    };
+    match db {
+        Db::Postgres(_) => Intake::history(db, lookup).await,
+        Db::Sqlite(_) => history_of(db, &lookup).await,
+    }
+}
+
+/// One comment's history, read on its own.
+pub(crate) async fn history_of(db: &Db, lookup: &Lookup) -> Result<History> {
+    // `post_id + 0`: see `histories`.
     const SQL: &str = "SELECT \
-         (SELECT COUNT(*) FROM comments WHERE author_email = $1 AND post_id = $2 AND content = $3 \
+         EXISTS (SELECT 1 FROM comments WHERE author_email = $1 AND post_id + 0 = $2 AND content = $3 \
           AND status <> 'trash'), \
          (SELECT MAX(created_at) FROM comments WHERE author_ip = $4), \
-         (SELECT COUNT(*) FROM comments WHERE author_email = $1 AND status = 'approved')";
-    let (duplicates, last_from_ip, approved): (i64, Option<DateTime<Utc>>, i64) =
+         EXISTS (SELECT 1 FROM comments WHERE author_email = $1 AND status = 'approved')";
+    if let Db::Postgres(_) = db {
+        return histories(db, std::slice::from_ref(lookup))
+            .await?
+            .pop()
+            .ok_or_else(|| Error::Internal("a history read returned no row".into()));
+    }
+    let (duplicate, last_from_ip, approved_before): (bool, Option<DateTime<Utc>>, bool) =
         on_pool!(db, |pool| sqlx::query_as(SQL)
-            .bind(author_email)
-            .bind(post_id)
-            .bind(content)
-            .bind(ip)
+            .bind(&lookup.author_email)
+            .bind(lookup.post_id)
+            .bind(&lookup.content)
+            .bind(&lookup.ip)
             .fetch_one(pool)
             .await?);
     Ok(History {
-        duplicate: duplicates > 0,
+        duplicate,
         last_from_ip,
-        approved_before: approved > 0,
+        approved_before,
     })
+}
+
+/// The histories of several comments in one statement (PostgreSQL), in the order asked.
+pub(crate) async fn histories(db: &Db, lookups: &[Lookup]) -> Result<Vec<History>> {
+    // Each check is a LATERAL lookup with LIMIT 1 so that it stays a probe of an index per
+    // comment: as EXISTS, PostgreSQL hashed the whole comments table for it at each batch. And
+    // `post_id + 0` keeps the duplicate check on the email's few rows: planned without knowing
+    // the article, it also scanned the article's thread index, all of a busy article's
+    // comments (1.9 ms per check at 67,000 of them).
+    const SQL: &str = "SELECT d.x IS NOT NULL, \
+         (SELECT MAX(c.created_at) FROM comments c WHERE c.author_ip = q.ip), a.x IS NOT NULL \
+         FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS q(post, email, content, ip, n) \
+         LEFT JOIN LATERAL (SELECT 1 AS x FROM comments c WHERE c.author_email = q.email \
+          AND c.post_id + 0 = q.post AND c.content = q.content AND c.status <> 'trash' LIMIT 1) d ON true \
+         LEFT JOIN LATERAL (SELECT 1 AS x FROM comments c WHERE c.author_email = q.email \
+          AND c.status = 'approved' LIMIT 1) a ON true \
+         ORDER BY q.n";
+    let Db::Postgres(pg) = db else {
+        return Err(Error::Internal(
+            "histories are read together on PostgreSQL only".into(),
+        ));
+    };
+    let texts = |f: fn(&Lookup) -> &str| lookups.iter().map(f).collect::<Vec<&str>>();
+    let rows: Vec<(bool, Option<DateTime<Utc>>, bool)> = sqlx::query_as(SQL)
+        .bind(lookups.iter().map(|l| l.post_id).collect::<Vec<i64>>())
+        .bind(texts(|l| &l.author_email))
+        .bind(texts(|l| &l.content))
+        .bind(texts(|l| &l.ip))
+        .fetch_all(&pg.pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(duplicate, last_from_ip, approved_before)| History {
+            duplicate,
+            last_from_ip,
+            approved_before,
+        })
+        .collect())
 }
 
 /// How many comments there are in each status.

@@ -476,6 +476,12 @@ impl Tx {
                 );
                 sqlx::query(&sql).execute(&mut **t).await?;
             }
+            if changed {
+                sqlx::query(crate::db::change::ORDER_LOCK)
+                    .bind(crate::db::change::ORDER_LOCK_KEY)
+                    .execute(&mut **t)
+                    .await?;
+            }
         }
         if !changed {
             return Ok(());

@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod app_password;
 pub mod article;
+pub mod batch;
 pub mod change;
 pub mod comment;
 pub mod comment_intake;
@@ -283,7 +284,7 @@ impl Window {
     }
 }
 
-/// The channel the change log's trigger notifies (migration 0008).
+/// The channel the change log's trigger notifies (migrations 0008 and 0010).
 const CHANGES_CHANNEL: &str = "newsroom_changes";
 
 /// Listens for the change log's notifications on a connection of its own.
@@ -292,16 +293,16 @@ pub struct ChangeListener {
 }
 
 impl ChangeListener {
-    /// Call `on_change` at each notification (and once after each (re)connection, for what was
-    /// missed meanwhile) until the pool closes.
-    pub async fn run(self, on_change: impl Fn() + Send + 'static) {
+    /// Call `on_change` with the newest entry each notification names (None after each
+    /// (re)connection, for whatever was missed meanwhile) until the pool closes.
+    pub async fn run(self, on_change: impl Fn(Option<i64>) + Send + 'static) {
         while !self.pool.is_closed() {
             match sqlx::postgres::PgListener::connect_with(&self.pool).await {
                 Ok(mut listener) => match listener.listen(CHANGES_CHANNEL).await {
                     Ok(()) => {
-                        on_change();
-                        while listener.recv().await.is_ok() {
-                            on_change();
+                        on_change(None);
+                        while let Ok(notification) = listener.recv().await {
+                            on_change(notification.payload().parse().ok());
                         }
                     }
                     Err(e) => tracing::warn!("listening for changes: {e}"),

@@ -90,10 +90,11 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
         let response = next.run(request).await;
         // Whatever this request wrote is in the change log now: apply it before answering (a
         // burst of comments would otherwise read the log once per comment).
-        let upto = response.extensions().get::<ChangesUpTo>().map(|c| c.0);
-        if upto.is_none_or(|id| state.changes_followed() < id)
-            && let Err(e) = state.follow_changes().await
-        {
+        let followed = match response.extensions().get::<ChangesUpTo>() {
+            Some(ChangesUpTo(newest)) => state.follow_changes_to(*newest).await,
+            None => state.follow_changes().await,
+        };
+        if let Err(e) = followed {
             tracing::warn!("following the change log after a write: {e}");
         }
         return response;

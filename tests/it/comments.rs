@@ -496,4 +496,35 @@ both_backends! {
             assert_eq!(c.status, if i % 2 == 0 { comment::status::APPROVED } else { comment::status::PENDING });
         }
     }
+    async fn histories_read_together_each_answer_their_own_comment(app) {
+        // On PostgreSQL the histories of comments arriving together are one statement: each
+        // comment must get its own answer back, not a neighbour's.
+        let author = app.author("ann", "Ann").await;
+        let post = app.publish(&crate::support::draft("Talks resume", author)).await;
+        let known = comment::NewComment {
+            post_id: post,
+            author_name: "Known".into(),
+            author_email: "known@example.net".into(),
+            author_ip: "203.0.113.9".into(),
+            content: "Said before.".into(),
+            status: comment::status::APPROVED.into(),
+            ..Default::default()
+        };
+        comment::insert(app.state.db(), &known).await.expect("insert");
+        let mut reads = tokio::task::JoinSet::new();
+        for i in 0..60 {
+            let db = app.state.db().clone();
+            reads.spawn(async move {
+                let email = if i % 3 == 0 { "known@example.net".to_string() } else { format!("new{i}@example.net") };
+                let content = if i % 5 == 0 { "Said before.".to_string() } else { format!("Text {i}") };
+                let ip = if i % 2 == 0 { "203.0.113.9".to_string() } else { format!("198.51.100.{i}") };
+                (i, comment::history(&db, post, &email, &content, &ip).await.expect("history"))
+            });
+        }
+        for (i, history) in reads.join_all().await {
+            assert_eq!(history.duplicate, i % 15 == 0, "comment {i}: {history:?}");
+            assert_eq!(history.last_from_ip.is_some(), i % 2 == 0, "comment {i}: {history:?}");
+            assert_eq!(history.approved_before, i % 3 == 0, "comment {i}: {history:?}");
+        }
+    }
 }

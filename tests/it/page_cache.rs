@@ -535,3 +535,59 @@ async fn two_serve_processes_on_one_postgresql_stay_coherent() {
     let _ = std::fs::remove_dir_all(&dir);
     crate::support::drop_pg_database(&name);
 }
+
+/// Change-log entries become visible in the order of their ids, even when the transaction that
+/// took the lower id commits last: otherwise a follower, whose cursor is the newest id it read,
+/// would pass over the lower one for good and keep a stale page. PostgreSQL (SQLite writes one
+/// transaction at a time).
+#[tokio::test]
+async fn change_log_entries_are_read_in_the_order_they_commit() {
+    let Some((name, url)) = crate::support::fresh_pg_database().await else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("newsroom_order_{}", std::process::id()));
+    let state =
+        newsroom::app::AppState::open(newsroom::config::Config::for_data(&dir, Some(url.clone())))
+            .await
+            .expect("open");
+    let db = state.db().clone();
+    let newsroom::db::Db::Postgres(pg) = &db else {
+        panic!("a PostgreSQL URL opened another backend");
+    };
+    let start = newsroom::db::change::latest_id(&db).await.expect("latest");
+    // The first writer appends and stays open; a second appends and commits meanwhile.
+    let mut first = pg.pool.begin().await.expect("begin");
+    newsroom::log_change!(first, "post", 900_001i64, "update").expect("log");
+    let pool = pg.pool.clone();
+    let second = tokio::spawn(async move {
+        let mut tx = pool.begin().await?;
+        newsroom::log_change!(tx, "post", 900_002i64, "update")?;
+        tx.commit().await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A follower reads now, and again after both have committed, from where it got to.
+    let mut read = newsroom::db::change::since(&db, start, 100)
+        .await
+        .expect("read");
+    let cursor = read.last().map_or(start, |c| c.id);
+    first.commit().await.expect("commit");
+    second.await.expect("task").expect("second writer");
+    read.extend(
+        newsroom::db::change::since(&db, cursor, 100)
+            .await
+            .expect("read"),
+    );
+    let seen: Vec<i64> = read
+        .iter()
+        .filter(|c| c.entity == "post")
+        .map(|c| c.entity_id)
+        .collect();
+    assert_eq!(
+        seen,
+        [900_001, 900_002],
+        "the follower must see both entries, in order"
+    );
+    state.close().await;
+    crate::support::drop_pg_database(&name);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -22,21 +22,21 @@ pub const ORDER_LOCK: &str = "SELECT pg_advisory_xact_lock($1)";
 pub const ORDER_LOCK_KEY: i64 = 7_365_012_409_411_208_563;
 
 /// The statement a backend runs before appending to the change log, if any (`ORDER_LOCK`).
-pub trait Ordering {
+pub trait AppendOrder {
     /// `ORDER_LOCK` on PostgreSQL, nothing on SQLite.
     const LOCK: Option<&'static str>;
 }
 
-impl Ordering for sqlx::Postgres {
+impl AppendOrder for sqlx::Postgres {
     const LOCK: Option<&'static str> = Some(ORDER_LOCK);
 }
 
-impl Ordering for sqlx::Sqlite {
+impl AppendOrder for sqlx::Sqlite {
     const LOCK: Option<&'static str> = None;
 }
 
 /// The statement `tx`'s backend runs before appending to the change log, if any.
-pub fn order_lock<DB: sqlx::Database + Ordering>(
+pub fn order_lock<DB: sqlx::Database + AppendOrder>(
     _tx: &sqlx::Transaction<'_, DB>,
 ) -> Option<&'static str> {
     DB::LOCK

@@ -64,7 +64,7 @@ impl Fences {
         match stale {
             Stale::Everything => kept.lists.clear(),
             Stale::Tags(tags) => kept.lists.retain(|list, _| match list {
-                List::Home => !tags.contains(&Tag::Posts),
+                List::Home | List::Newest => !tags.contains(&Tag::Posts),
                 List::Terms(ids) => !ids.iter().any(|id| tags.contains(&Tag::TermPosts(*id))),
                 List::Author(id) => !tags.contains(&Tag::AuthorPosts(*id)),
             }),
@@ -93,18 +93,25 @@ mod tests {
     #[test]
     fn a_change_to_a_list_drops_its_fences_and_no_other() {
         let f = Fences::default();
-        for list in [List::Home, List::Terms(vec![3, 4]), List::Author(7)] {
+        for list in [
+            List::Home,
+            List::Newest,
+            List::Terms(vec![3, 4]),
+            List::Author(7),
+        ] {
             f.keep(list, f.epoch(), fences());
         }
         f.invalidate(&Stale::Tags(BTreeSet::from([Tag::TermPosts(4)])));
         assert!(f.get(&List::Terms(vec![3, 4])).is_none());
         assert!(f.get(&List::Home).is_some());
+        assert!(f.get(&List::Newest).is_some());
         assert!(f.get(&List::Author(7)).is_some());
         f.invalidate(&Stale::Tags(BTreeSet::from([
             Tag::Posts,
             Tag::AuthorPosts(7),
         ])));
         assert!(f.get(&List::Home).is_none());
+        assert!(f.get(&List::Newest).is_none());
         assert!(f.get(&List::Author(7)).is_none());
     }
 

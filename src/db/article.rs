@@ -928,6 +928,17 @@ pub async fn in_terms_from(
     fence: Option<&Fence>,
     window: Window,
 ) -> Result<Vec<Article>> {
+    let ids = ids_in_terms_from(db, term_ids, fence, window).await?;
+    by_ids(db, &ids).await
+}
+
+/// The ids `in_terms_from` shows, in its order.
+async fn ids_in_terms_from(
+    db: &Db,
+    term_ids: &[i64],
+    fence: Option<&Fence>,
+    window: Window,
+) -> Result<Vec<i64>> {
     // One upper bound on `live_at` (now, or the fence's time, which is older): given two, SQLite
     // took now for the index range and walked every row down to the fence.
     const SQL: &str = "SELECT post_id, live_at FROM post_terms WHERE term_id = $1 AND live_at IS NOT NULL \
@@ -946,8 +957,7 @@ pub async fn in_terms_from(
             .await?);
         hits.extend(rows);
     }
-    let ids = newest_unique(hits, window);
-    by_ids(db, &ids).await
+    Ok(newest_unique(hits, window))
 }
 
 /// Live articles with this author in their byline, newest first.
@@ -962,6 +972,17 @@ pub async fn by_author_from(
     fence: Option<&Fence>,
     window: Window,
 ) -> Result<Vec<Article>> {
+    let ids = ids_by_author_from(db, user_id, fence, window).await?;
+    by_ids(db, &ids).await
+}
+
+/// The ids `by_author_from` shows, in its order.
+async fn ids_by_author_from(
+    db: &Db,
+    user_id: i64,
+    fence: Option<&Fence>,
+    window: Window,
+) -> Result<Vec<i64>> {
     // One upper bound on `live_at`, as in `in_terms_from`.
     const SQL: &str = "SELECT post_id, live_at FROM post_authors WHERE user_id = $1 AND live_at IS NOT NULL \
          AND live_at <= $2 AND (live_at < $2 OR post_id <= $5) \
@@ -975,8 +996,49 @@ pub async fn by_author_from(
         .bind(id)
         .fetch_all(pool)
         .await?);
-    let ids: Vec<i64> = rows.into_iter().map(|(id, _)| id).collect();
-    by_ids(db, &ids).await
+    Ok(rows.into_iter().map(|(id, _)| id).collect())
+}
+
+/// The ids of live articles newest first (sticky or not) in `window` counted from `fence`.
+async fn ids_newest_from(db: &Db, fence: Option<&Fence>, window: Window) -> Result<Vec<i64>> {
+    const TOP: &str = "SELECT id FROM posts WHERE kind = 'post' AND status = 'published' \
+         ORDER BY published_at DESC, id DESC LIMIT $1 OFFSET $2";
+    // As in `latest_from`: `published_at` bounded and the tie settled by the id keeps this a
+    // range of the `posts_by_date` index.
+    const FROM: &str = "SELECT id FROM posts WHERE kind = 'post' AND status = 'published' \
+         AND published_at <= $3 AND (published_at < $3 OR id <= $4) \
+         ORDER BY published_at DESC, id DESC LIMIT $1 OFFSET $2";
+    Ok(on_pool!(db, |pool| {
+        let q = sqlx::query_scalar(if fence.is_some() { FROM } else { TOP })
+            .bind(window.limit)
+            .bind(window.offset);
+        match fence {
+            Some(f) => q.bind(f.at).bind(f.id),
+            None => q,
+        }
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// The ids of `list`'s rows in `window` counted from `fence`, in the list's order (the home
+/// list is not read this way: its page reads cards directly).
+pub async fn ids_from(
+    db: &Db,
+    list: &List,
+    fence: Option<&Fence>,
+    window: Window,
+) -> Result<Vec<i64>> {
+    match list {
+        List::Newest => ids_newest_from(db, fence, window).await,
+        List::Home => Ok(latest_from(db, fence, window)
+            .await?
+            .into_iter()
+            .map(|a| a.id)
+            .collect()),
+        List::Terms(ids) => ids_in_terms_from(db, ids, fence, window).await,
+        List::Author(id) => ids_by_author_from(db, *id, fence, window).await,
+    }
 }
 
 /// Which list of live articles a deep page walks.
@@ -984,6 +1046,8 @@ pub async fn by_author_from(
 pub enum List {
     /// The home page: sticky first, newest first.
     Home,
+    /// Every live article newest first, sticky or not (the REST API's list).
+    Newest,
     /// Articles in any of these terms (a category with those below it, or a tag).
     Terms(Vec<i64>),
     /// Articles with this person in their byline.
@@ -1009,6 +1073,11 @@ pub async fn fences(db: &Db, list: &List) -> Result<Vec<Fence>> {
         List::Home => (
             "SELECT sticky, published_at AS at, id FROM posts WHERE kind = 'post' AND status = 'published'".into(),
             "sticky DESC, at DESC, id DESC",
+            Vec::new(),
+        ),
+        List::Newest => (
+            "SELECT FALSE AS sticky, published_at AS at, id FROM posts WHERE kind = 'post' AND status = 'published'".into(),
+            "at DESC, id DESC",
             Vec::new(),
         ),
         List::Terms(ids) => (
@@ -1043,6 +1112,39 @@ pub async fn fences(db: &Db, list: &List) -> Result<Vec<Fence>> {
         .into_iter()
         .map(|(sticky, at, id)| Fence { sticky, at, id })
         .collect())
+}
+
+/// How many rows `list` has, counted in its index.
+pub async fn count_in(db: &Db, list: &List) -> Result<i64> {
+    let (sql, bind): (String, Vec<i64>) = match list {
+        List::Home | List::Newest => (
+            "SELECT COUNT(*) FROM posts WHERE kind = 'post' AND status = 'published'".into(),
+            Vec::new(),
+        ),
+        List::Terms(ids) if ids.len() == 1 => (
+            "SELECT COUNT(*) FROM post_terms WHERE term_id = $1 AND live_at IS NOT NULL".into(),
+            ids.clone(),
+        ),
+        // An article in two of the terms is one row of the list.
+        List::Terms(ids) => (
+            format!(
+                "SELECT COUNT(DISTINCT post_id) FROM post_terms WHERE term_id IN ({}) AND live_at IS NOT NULL",
+                placeholders(ids.len())
+            ),
+            ids.clone(),
+        ),
+        List::Author(user) => (
+            "SELECT COUNT(*) FROM post_authors WHERE user_id = $1 AND live_at IS NOT NULL".into(),
+            vec![*user],
+        ),
+    };
+    Ok(on_pool!(db, |pool| {
+        let mut q = sqlx::query_scalar(&sql);
+        for id in &bind {
+            q = q.bind(*id);
+        }
+        q.fetch_one(pool).await?
+    }))
 }
 
 /// The ids of up to `limit` live articles sharing the most terms with `article`, newer first on

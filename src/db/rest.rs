@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::article::{Article, FULL};
+use crate::db::article::{Article, FULL, List};
 use crate::db::{Db, like_pattern};
 use crate::error::Result;
 use crate::on_pool;
@@ -33,6 +33,40 @@ pub struct PostQuery {
     pub statuses: Vec<String>,
     /// Only this user's own articles unless published (a writer listing drafts sees theirs).
     pub unpublished_of: Option<i64>,
+}
+
+impl PostQuery {
+    /// The archive list this query reads, when it is one: live articles newest first, all of
+    /// them, those of some terms or those of one person, with nothing else asked. Such a page
+    /// can be read the way the site's archives read theirs (from a fence, not an offset).
+    pub fn archive_list(&self) -> Option<List> {
+        let plain = self.kind == crate::db::article::POST
+            && self.statuses.is_empty()
+            && self.unpublished_of.is_none()
+            && self.search.trim().is_empty()
+            && self.slugs.is_empty()
+            && self.include.is_empty()
+            && self.exclude.is_empty()
+            && self.after.is_none()
+            && self.before.is_none()
+            && self.orderby == "date"
+            && !self.ascending;
+        if !plain {
+            return None;
+        }
+        let groups: Vec<&Vec<i64>> = self.term_groups.iter().filter(|g| !g.is_empty()).collect();
+        match (groups.as_slice(), self.authors.as_slice()) {
+            ([], []) => Some(List::Newest),
+            ([], [author]) => Some(List::Author(*author)),
+            ([group], []) => {
+                let mut ids = group.to_vec();
+                ids.sort_unstable();
+                ids.dedup();
+                Some(List::Terms(ids))
+            }
+            _ => None,
+        }
+    }
 }
 
 enum Bind {

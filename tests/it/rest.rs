@@ -303,3 +303,79 @@ both_backends! {
         assert_eq!(gone.status().as_u16(), 401);
     }
 }
+
+both_backends! {
+    async fn lists_of_everything_a_section_or_a_person_page_deep_and_count_right(app) {
+        // Many fences' worth (one stands every 20 rows) in pages of 7, with pairs published in
+        // the same second (ties settled by id) and sticky articles, which a REST list orders
+        // by date like any other.
+        use chrono::{TimeZone, Utc};
+        let ann = app.author("ann", "Ann").await;
+        let bob = app.author("bob", "Bob").await;
+        let world = app.category("World", None).await;
+        let sport = app.category("Sport", None).await;
+        let harbour = app.tag("Harbour").await;
+        let base = Utc.with_ymd_and_hms(2024, 1, 1, 8, 0, 0).single().expect("date");
+        // (published, id, author, terms)
+        let mut stored: Vec<(chrono::DateTime<Utc>, i64, i64, Vec<i64>)> = Vec::new();
+        for i in 0..150i64 {
+            let author = if i % 4 == 0 { bob } else { ann };
+            let mut d = crate::support::draft(&format!("Story {i:03}"), author);
+            let at = base + chrono::Duration::minutes(i / 2);
+            d.published_at = Some(at);
+            d.sticky = i % 17 == 7;
+            d.term_ids = vec![if i % 3 == 0 { sport } else { world }];
+            if i % 5 == 0 {
+                d.term_ids.push(harbour);
+            }
+            let id = newsroom::actions::publish::create(app.state.db(), &d).await.expect("publish");
+            stored.push((at, id, author, d.term_ids.clone()));
+        }
+        app.follow().await;
+        type Row = (chrono::DateTime<Utc>, i64, i64, Vec<i64>);
+        type Keep = Box<dyn Fn(&Row) -> bool>;
+        let lists: Vec<(String, Keep)> = vec![
+            (String::new(), Box::new(|_| true)),
+            (format!("categories={world}"), Box::new(move |r: &Row| r.3.contains(&world))),
+            (format!("categories={sport},{world}"), Box::new(|_| true)),
+            (format!("tags={harbour}"), Box::new(move |r: &Row| r.3.contains(&harbour))),
+            (format!("author={bob}"), Box::new(move |r: &Row| r.2 == bob)),
+        ];
+        let check = |stored: Vec<Row>| {
+            let app = &app;
+            let lists = &lists;
+            async move {
+                for (filter, keep) in lists {
+                    let mut expected: Vec<&Row> = stored.iter().filter(|r| keep(r)).collect();
+                    expected.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+                    let expected: Vec<i64> = expected.iter().map(|r| r.1).collect();
+                    let pages = expected.len().div_ceil(7);
+                    // Page 1 first (counted in the index), then the deep ones (from fences).
+                    for page in 1..=pages {
+                        let path = format!("/wp-json/wp/v2/posts?{filter}&per_page=7&page={page}");
+                        let (status, headers, body) = get(app, &path).await;
+                        assert_eq!(status, 200, "{path}: {body}");
+                        let ids: Vec<i64> = body.as_array().expect("list").iter().map(|p| p["id"].as_i64().expect("id")).collect();
+                        let want: Vec<i64> = expected.iter().skip((page - 1) * 7).take(7).copied().collect();
+                        assert_eq!(ids, want, "{path}");
+                        assert_eq!(headers["x-wp-total"].to_str().expect("total"), expected.len().to_string(), "{path}");
+                        assert_eq!(headers["x-wp-totalpages"].to_str().expect("pages"), pages.to_string(), "{path}");
+                    }
+                    let path = format!("/wp-json/wp/v2/posts?{filter}&per_page=7&page={}", pages + 1);
+                    let (status, _, body) = get(app, &path).await;
+                    assert_eq!((status, body["code"].as_str()), (400, Some("rest_post_invalid_page_number")), "{path}");
+                }
+            }
+        };
+        check(stored.clone()).await;
+
+        // A new article on top shifts every page of the lists it is in; the kept answers and
+        // fences of those lists are dropped, so each page and total says so at once.
+        let mut d = crate::support::draft("Story new", bob);
+        d.term_ids = vec![world, harbour];
+        let id = app.publish(&d).await;
+        let live = newsroom::db::article::get(app.state.db(), id).await.expect("read").expect("stored");
+        stored.push((live.published_at.expect("published"), id, bob, d.term_ids.clone()));
+        check(stored).await;
+    }
+}

@@ -1,5 +1,7 @@
 //! Listing pages: home, category, tag, author and date archives, paginated.
 
+use std::sync::Arc;
+
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -40,33 +42,35 @@ pub struct Resolved {
     pub rows: Vec<crate::db::article::Article>,
 }
 
+/// The fences of `list`: kept, or read (one list at a time, so a burst of readers on a cold
+/// list waits for one read) and kept until the change log says the list changed.
+pub async fn fences_of(state: &AppState, list: &List) -> Result<Arc<Vec<Fence>>> {
+    let kept = state.fences();
+    if let Some(f) = kept.get(list) {
+        return Ok(f);
+    }
+    let _turn = kept.build_turn().await;
+    if let Some(f) = kept.get(list) {
+        return Ok(f);
+    }
+    let epoch = kept.epoch();
+    let read = Arc::new(articles::fences(state.db(), list).await?);
+    kept.keep(list.clone(), epoch, read.clone());
+    Ok(read)
+}
+
 /// Where a window of a list starts: the fence at or above it and what is left to skip from
 /// there. Pages near the top skip from the top; a deeper one reads (once, until the list
 /// changes) where every `FENCE_EVERY`-th row stands, so page 5,000 costs about what page 1 does.
-async fn from_fence(
+pub async fn from_fence(
     state: &AppState,
-    list: List,
+    list: &List,
     window: Window,
 ) -> Result<(Option<Fence>, Window)> {
     if window.offset < FENCE_EVERY {
         return Ok((None, window));
     }
-    let kept = state.fences();
-    let fences = match kept.get(&list) {
-        Some(f) => f,
-        None => {
-            let _turn = kept.build_turn().await;
-            match kept.get(&list) {
-                Some(f) => f,
-                None => {
-                    let epoch = kept.epoch();
-                    let read = std::sync::Arc::new(articles::fences(state.db(), &list).await?);
-                    kept.keep(list, epoch, read.clone());
-                    read
-                }
-            }
-        }
-    };
+    let fences = fences_of(state, list).await?;
     let i = (window.offset / FENCE_EVERY) as usize;
     Ok(match fences.get(i) {
         Some(f) => (
@@ -89,6 +93,29 @@ async fn from_fence(
             None => (None, window),
         },
     })
+}
+
+/// How many rows `list` has: from its fences when they are kept (a fence's length for each but
+/// the last, and what follows the last counted from it), else counted in its index. Counting
+/// does not build fences: that pass costs more than a count and waits for a deep page.
+pub async fn count(state: &AppState, list: &List) -> Result<i64> {
+    let Some(fences) = state.fences().get(list) else {
+        return articles::count_in(state.db(), list).await;
+    };
+    let Some(last) = fences.last() else {
+        return Ok(0);
+    };
+    let tail = articles::ids_from(
+        state.db(),
+        list,
+        Some(last),
+        Window {
+            offset: 0,
+            limit: FENCE_EVERY,
+        },
+    )
+    .await?;
+    Ok((fences.len() as i64 - 1) * FENCE_EVERY + tail.len() as i64)
 }
 
 /// Whether the home listing puts sticky articles first (the page) or not (its feed).
@@ -119,7 +146,7 @@ pub async fn resolve(
             site.settings.tagline.clone(),
             match order {
                 Order::StickyFirst => {
-                    let (fence, rest) = from_fence(state, List::Home, window).await?;
+                    let (fence, rest) = from_fence(state, &List::Home, window).await?;
                     articles::latest_from(db, fence.as_ref(), rest).await?
                 }
                 Order::Newest => articles::newest(db, window.limit).await?,
@@ -140,7 +167,8 @@ pub async fn resolve(
                 t.name.clone(),
                 t.description.clone(),
                 {
-                    let (fence, rest) = from_fence(state, List::Terms(ids.clone()), window).await?;
+                    let (fence, rest) =
+                        from_fence(state, &List::Terms(ids.clone()), window).await?;
                     articles::in_terms_from(db, &ids, fence.as_ref(), rest).await?
                 },
             )
@@ -156,7 +184,7 @@ pub async fn resolve(
                 t.name.clone(),
                 t.description.clone(),
                 {
-                    let (fence, rest) = from_fence(state, List::Terms(vec![t.id]), window).await?;
+                    let (fence, rest) = from_fence(state, &List::Terms(vec![t.id]), window).await?;
                     articles::in_terms_from(db, &[t.id], fence.as_ref(), rest).await?
                 },
             )
@@ -164,7 +192,7 @@ pub async fn resolve(
         Route::Author(slug) => {
             let u = user::by_slug(db, slug).await?.ok_or(Error::NotFound)?;
             deps::note_all([Tag::User(u.id), Tag::AuthorPosts(u.id)]);
-            let (fence, rest) = from_fence(state, List::Author(u.id), window).await?;
+            let (fence, rest) = from_fence(state, &List::Author(u.id), window).await?;
             let rows = articles::by_author_from(db, u.id, fence.as_ref(), rest).await?;
             let view = AuthorView::new(&site, &u);
             let out = (

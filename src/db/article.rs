@@ -1187,8 +1187,20 @@ pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Article>> {
         }
         q.fetch_all(pool).await?
     });
-    rows.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
+    in_order(&mut rows, ids);
     Ok(rows)
+}
+
+/// Whole rows of some articles (any status), in the order of `ids`.
+pub async fn full_in_order(db: &Db, ids: &[i64]) -> Result<Vec<Article>> {
+    let mut rows = full_by_ids(db, ids).await?;
+    in_order(&mut rows, ids);
+    Ok(rows)
+}
+
+/// Put rows read with `IN (…)` (which keeps no order) in the order of `ids`.
+fn in_order(rows: &mut [Article], ids: &[i64]) {
+    rows.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
 }
 
 /// Merge (id, time) hits from several ranges: newest first, each id once, cut to the window.

@@ -405,9 +405,7 @@ async fn archive_page(
     let (fence, rest) = listing::from_fence(state, list, window).await?;
     let ids = articles::ids_from(state.db(), list, fence.as_ref(), rest).await?;
     let total = listing::count(state, list).await?;
-    let mut rows = articles::full_by_ids(state.db(), &ids).await?;
-    rows.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
-    Ok((rows, total))
+    Ok((articles::full_in_order(state.db(), &ids).await?, total))
 }
 
 /// What an anonymous list shows beyond its articles (which `shape_all` notes): which articles

@@ -258,7 +258,10 @@ async fn rerender_uses(db: &Db, media_id: i64) -> Result<()> {
             let figures = figures(db, &ids).await?;
             let html =
                 markdown::render_with(&a.body_source, format, &|id| figures.get(&id).cloned());
-            articles::set_body_html(db, a.id, &html).await?;
+            // A picture that only leads the article is not in its body: nothing to write.
+            if html != a.body_html {
+                articles::set_body_html(db, a.id, &html).await?;
+            }
         }
     }
     Ok(())
@@ -289,7 +292,10 @@ pub async fn delete(
         if let Some(a) = articles::get(db, u.post_id).await? {
             let format = Format::parse(&a.body_format);
             let html = markdown::render(&a.body_source, format);
-            articles::set_body_html(db, a.id, &html).await?;
+            // A picture that only leads the article is not in its body: nothing to write.
+            if html != a.body_html {
+                articles::set_body_html(db, a.id, &html).await?;
+            }
         }
     }
     Ok(Ok(()))

@@ -35,6 +35,14 @@ pub enum Tag {
     Search,
     /// What the sitemaps list, with their dates (any article, term or person).
     Sitemaps,
+    /// Any article or page at all: lists filtered or ordered by every article's fields (the
+    /// REST API's lists by words, slug or edit time, its comments, people, terms and pictures).
+    AnyPost,
+    /// Any picture of the library (the REST API's lists of pictures).
+    Library,
+    /// Only the site's settings, which no entry names but every setting drops (the REST API's
+    /// index, types and taxonomies).
+    Site,
 }
 
 impl fmt::Display for Tag {
@@ -54,6 +62,9 @@ impl fmt::Display for Tag {
             Tag::Comments => f.write_str("comments"),
             Tag::Search => f.write_str("search"),
             Tag::Sitemaps => f.write_str("sitemaps"),
+            Tag::AnyPost => f.write_str("any-post"),
+            Tag::Library => f.write_str("library"),
+            Tag::Site => f.write_str("site"),
         }
     }
 }

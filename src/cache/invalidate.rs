@@ -21,8 +21,7 @@ pub fn stale(changes: &[Change], is_category: impl Fn(i64) -> bool) -> Stale {
         let id = c.entity_id;
         match (c.entity.as_str(), c.action.as_str()) {
             ("post", _) => {
-                tags.insert(Tag::Post(id));
-                tags.insert(Tag::Sitemaps);
+                tags.extend([Tag::Post(id), Tag::Sitemaps, Tag::AnyPost]);
             }
             // Written beside a comment's own entry, naming its article.
             ("comments", _) => {
@@ -51,7 +50,7 @@ pub fn stale(changes: &[Change], is_category: impl Fn(i64) -> bool) -> Stale {
                 tags.extend([Tag::Term(id), Tag::Terms, Tag::TermPosts(id), Tag::Sitemaps]);
             }
             ("media", _) => {
-                tags.insert(Tag::Media(id));
+                tags.extend([Tag::Media(id), Tag::Library]);
             }
             _ => return Stale::Everything,
         }
@@ -82,18 +81,22 @@ mod tests {
                 change("listing", 3, "term"),
                 change("listing", 0, "post"),
                 change("term", 12, "update"),
+                change("media", 5, "update"),
             ],
             |id| id == 2,
         );
         let want: BTreeSet<Tag> = [
             Tag::Post(4),
             Tag::Sitemaps,
+            Tag::AnyPost,
             Tag::Post(9),
             Tag::TermPosts(3),
             Tag::Posts,
             Tag::Term(12),
             Tag::Terms,
             Tag::TermPosts(12),
+            Tag::Media(5),
+            Tag::Library,
         ]
         .into_iter()
         .collect();

@@ -12,12 +12,13 @@ use serde_json::{Value, json};
 
 use super::auth::{self, Caller};
 use super::{
-    Answer, Paging, Rest, ascending, base, dates, href, ids, json_answer, read_body, text,
+    Answer, Paging, Rest, ascending, base, dates, href, ids, json_answer, read_body, shows, text,
 };
 use crate::actions;
 use crate::actions::capability::{self, Actor, Cap, PostFacts};
 use crate::actions::comment::{Moderation, Rejection};
 use crate::app::AppState;
+use crate::cache::deps::Tag;
 use crate::content::sanitize;
 use crate::db::article::Article;
 use crate::db::comment::{self, Comment};
@@ -33,7 +34,9 @@ async fn shape_all(state: &AppState, rows: &[Comment], private: bool) -> Result<
     post_ids.sort_unstable();
     post_ids.dedup();
     let posts = articles::by_ids(state.db(), &post_ids).await?;
-    let related = gather::Related::load(state, &posts).await?;
+    // Only the articles' addresses are shown, not the bylines or pictures loading them notes.
+    let (related, _) = crate::cache::deps::record(gather::Related::load(state, &posts)).await;
+    let related = related?;
     let extras = related.extras();
     let paths: HashMap<i64, String> = posts
         .iter()
@@ -148,6 +151,14 @@ pub async fn list(
     )
     .await?;
     let items = shape_all(&state, &rows, moderator).await?;
+    if caller.is_none() {
+        // Which comments are listed follows any comment and any article's status or password.
+        shows(
+            [Tag::Comments, Tag::AnyPost]
+                .into_iter()
+                .chain(rows.iter().map(|c| Tag::Post(c.post_id))),
+        );
+    }
     paging.answer(Value::Array(items), total, "comments", &base(&state), &q)
 }
 
@@ -188,6 +199,9 @@ pub async fn one(
         return Err(invalid_id());
     }
     let mut items = shape_all(&state, std::slice::from_ref(&c), moderator).await?;
+    if caller.is_none() {
+        shows([Tag::Comments, Tag::Post(c.post_id)]);
+    }
     Ok(json_answer(items.remove(0), &q))
 }
 

@@ -7,8 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::{Answer, Rest, base, href, json_answer};
+use super::{Answer, Rest, base, href, json_answer, shows};
 use crate::app::AppState;
+use crate::cache::deps::{self, Tag};
 
 /// The routes this API answers, with their methods, as the index lists them.
 pub(super) const ROUTES: [(&str, &[&str]); 23] = [
@@ -166,6 +167,9 @@ fn routes(base: &str, only_namespace: bool) -> Value {
     Value::Object(map)
 }
 
+/// Seconds in a quarter hour.
+const QUARTER_HOUR: i64 = 15 * 60;
+
 /// GET /wp-json/
 pub async fn index(
     State(state): State<AppState>,
@@ -175,6 +179,9 @@ pub async fn index(
     let base = base(&state);
     let now = chrono::Utc::now().with_timezone(&site.tz);
     let hours = chrono::Offset::fix(now.offset()).local_minus_utc() as f64 / 3600.0;
+    shows([Tag::Site]);
+    // The offset changes only at a clock change, and every zone's falls on a quarter hour.
+    deps::expires_in((QUARTER_HOUR - now.timestamp().rem_euclid(QUARTER_HOUR)) as u64);
     Ok(json_answer(
         json!({
             "name": site.settings.title,
@@ -203,6 +210,7 @@ pub async fn namespace(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer {
+    shows([Tag::Site]);
     let base = base(&state);
     Ok(json_answer(
         json!({"namespace": "wp/v2", "routes": routes(&base, true),
@@ -241,6 +249,7 @@ pub async fn types(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer {
+    shows([Tag::Site]);
     let base = base(&state);
     let mut map = Map::new();
     for slug in ["post", "page", "attachment"] {
@@ -257,6 +266,7 @@ pub async fn one_type(
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer {
+    shows([Tag::Site]);
     type_of(&base(&state), &slug)
         .map(|t| json_answer(t, &q))
         .ok_or_else(|| {
@@ -295,6 +305,7 @@ pub async fn taxonomies(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer {
+    shows([Tag::Site]);
     let base = base(&state);
     let mut map = Map::new();
     for slug in ["category", "post_tag"] {
@@ -311,6 +322,7 @@ pub async fn one_taxonomy(
     Path(slug): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer {
+    shows([Tag::Site]);
     taxonomy_of(&base(&state), &slug)
         .map(|t| json_answer(t, &q))
         .ok_or_else(|| {
@@ -327,6 +339,7 @@ pub async fn statuses(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer {
+    shows([Tag::Site]);
     let base = base(&state);
     Ok(json_answer(
         json!({"publish": {

@@ -8,11 +8,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::{Value, json};
 
 use super::auth::Caller;
-use super::{Answer, Paging, Rest, base, dates, href, json_answer, read_body};
+use super::{Answer, Paging, Rest, base, dates, href, json_answer, read_body, shows};
 use crate::actions;
 use crate::actions::capability::{self, Actor, Cap};
 use crate::actions::media::{Upload, url};
 use crate::app::AppState;
+use crate::cache::deps::Tag;
 use crate::content::html_tags;
 use crate::db::media::{Media, MediaText};
 use crate::error::Error;
@@ -98,6 +99,13 @@ pub async fn list(
             .await?;
     let site = state.site();
     let base = base(&state);
+    // A picture is listed while a live, open article shows it: any article's change can add
+    // or take away one.
+    shows(
+        [Tag::Library, Tag::AnyPost]
+            .into_iter()
+            .chain(rows.iter().map(|m| Tag::Media(m.id))),
+    );
     let items: Vec<Value> = rows.iter().map(|m| shape(&site, &base, m)).collect();
     paging.answer(Value::Array(items), total, "media", &base, &q)
 }
@@ -113,7 +121,11 @@ pub async fn one(
     let id: i64 = id.parse().map_err(|_| invalid_id())?;
     let (mut found, _) = crate::db::rest::public_media(state.db(), "", Some(id), 0, 1).await?;
     let m = match (found.pop(), caller) {
-        (Some(m), _) => m,
+        (Some(m), None) => {
+            shows([Tag::Media(id), Tag::AnyPost]);
+            m
+        }
+        (Some(m), Some(_)) => m,
         (None, Some(actor)) => crate::db::media::get(state.db(), id)
             .await?
             .filter(|m| capability::can_use_media(&actor, m.owner_id))

@@ -355,6 +355,13 @@ pub fn base(state: &AppState) -> String {
     state.config().site_url.trim_end_matches('/').to_string()
 }
 
+/// An anonymous answer shows these things and depends on nothing else: noted so, it is kept
+/// until one of them changes.
+pub fn shows(tags: impl IntoIterator<Item = crate::cache::deps::Tag>) {
+    crate::cache::deps::note_all(tags);
+    crate::cache::deps::complete();
+}
+
 /// A JSON answer, shaped by `_fields` when the caller asked for some.
 pub fn json_answer(value: Value, query: &HashMap<String, String>) -> Response {
     with_api_headers(axum::Json(only_fields(value, query)).into_response())

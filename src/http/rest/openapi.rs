@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use serde_json::{Map, Value, json};
 
 use super::discovery::{ROUTES, args_of};
-use super::{Answer, base, json_answer};
+use super::{Answer, base, json_answer, shows};
 use crate::app::AppState;
 
 /// `/wp/v2/posts/(?P<id>[\d]+)` → `/wp/v2/posts/{id}`, and the names of its path parameters.
@@ -157,6 +157,7 @@ pub async fn openapi(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer {
+    shows([crate::cache::deps::Tag::Site]);
     Ok(json_answer(document(&base(&state)), &q))
 }
 

@@ -410,18 +410,17 @@ async fn archive_page(
 
 /// What an anonymous list shows beyond its articles (which `shape_all` notes): which articles
 /// it holds, so it can be kept until that changes. A list chosen by words, slugs or titles, or
-/// ordered by the time of the last edit, depends on articles it does not show, which no
-/// change-log entry names for it: never kept.
+/// ordered by the time of the last edit, depends on articles it does not show: any article's
+/// change may move it.
 fn note_list(kind: &str, q: &PostQuery) {
     use crate::cache::deps::{self, Tag};
+    let terms: Vec<i64> = q.term_groups.iter().flatten().copied().collect();
     if !q.search.is_empty()
         || !q.slugs.is_empty()
         || !matches!(q.orderby.as_str(), "date" | "id" | "include")
     {
-        return;
-    }
-    let terms: Vec<i64> = q.term_groups.iter().flatten().copied().collect();
-    if terms.is_empty() && q.authors.is_empty() {
+        deps::note(Tag::AnyPost);
+    } else if terms.is_empty() && q.authors.is_empty() {
         deps::note(if kind == articles::PAGE {
             Tag::Pages
         } else {
@@ -745,7 +744,9 @@ pub async fn search(
         .skip(paging.offset as usize)
         .take(paging.per_page as usize)
         .collect();
-    let related = Related::load(&state, &page).await?;
+    // Only titles and addresses are shown, not the bylines or pictures loading them notes.
+    let (related, _) = crate::cache::deps::record(Related::load(&state, &page)).await;
+    let related = related?;
     let extras = related.extras();
     let items: Vec<Value> = page
         .iter()
@@ -765,5 +766,11 @@ pub async fn search(
             })
         })
         .collect();
+    // Any article's words, title or status can move it into or out of the results.
+    super::shows(
+        [crate::cache::deps::Tag::AnyPost]
+            .into_iter()
+            .chain(page.iter().map(|a| crate::cache::deps::Tag::Post(a.id))),
+    );
     paging.answer(Value::Array(items), total, "search", &base, &q)
 }

@@ -7,11 +7,12 @@ use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
 use super::auth::{self, Caller};
-use super::{Answer, Paging, Rest, base, href, ids, json_answer, read_body, text};
+use super::{Answer, Paging, Rest, base, href, ids, json_answer, read_body, shows, text};
 use crate::actions;
 use crate::actions::capability::Actor;
 use crate::actions::term::TermForm;
 use crate::app::AppState;
+use crate::cache::deps::Tag;
 use crate::content::slug;
 use crate::db::term::{self, Term};
 use crate::error::Error;
@@ -145,12 +146,18 @@ async fn list(state: &AppState, taxonomy: &str, q: &HashMap<String, String>) -> 
     let total = all.len() as i64;
     let site = state.site();
     let base = base(state);
-    let items: Vec<Value> = all
+    let shown = all
         .iter()
         .skip(paging.offset as usize)
-        .take(paging.per_page as usize)
-        .map(|t| shape(&site, &base, t, &counts))
-        .collect();
+        .take(paging.per_page as usize);
+    // Which terms are listed, and in what order, can follow any article's terms (counts,
+    // `hide_empty`, `post=`) and any term's fields.
+    shows(
+        [Tag::Terms, Tag::AnyPost]
+            .into_iter()
+            .chain(shown.clone().map(|t| Tag::Term(t.id))),
+    );
+    let items: Vec<Value> = shown.map(|t| shape(&site, &base, t, &counts)).collect();
     let (_, route) = names(taxonomy);
     paging.answer(Value::Array(items), total, route, &base, q)
 }
@@ -169,6 +176,8 @@ async fn one(state: &AppState, taxonomy: &str, id: &str, q: &HashMap<String, Str
         .filter(|t| t.taxonomy == taxonomy)
         .ok_or_else(invalid)?;
     let counts = crate::db::rest::term_counts(state.db()).await?;
+    // Its count changes exactly when an article enters or leaves its archive.
+    shows([Tag::Term(id), Tag::TermPosts(id)]);
     Ok(json_answer(
         shape(&state.site(), &base(state), &t, &counts),
         q,

@@ -9,10 +9,11 @@ use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
 use super::auth::{self, Caller};
-use super::{Answer, Paging, Rest, base, href, ids, json_answer, read_body, text};
+use super::{Answer, Paging, Rest, base, href, ids, json_answer, read_body, shows, text};
 use crate::actions::account::{self, NewAccount, ProfileForm};
 use crate::actions::capability::{Actor, Cap};
 use crate::app::AppState;
+use crate::cache::deps::Tag;
 use crate::db::user::User;
 use crate::error::Error;
 use crate::render::Site;
@@ -124,10 +125,19 @@ pub async fn list(
     let total = all.len() as i64;
     let site = state.site();
     let base = base(&state);
-    let items: Vec<Value> = all
+    let shown = all
         .iter()
         .skip(paging.offset as usize)
-        .take(paging.per_page as usize)
+        .take(paging.per_page as usize);
+    if caller.is_none() {
+        // Who is listed follows anyone's profile and anyone's first or last live article.
+        shows(
+            [Tag::People, Tag::AnyPost]
+                .into_iter()
+                .chain(shown.clone().map(|u| Tag::User(u.id))),
+        );
+    }
+    let items: Vec<Value> = shown
         .map(|u| {
             if everyone {
                 shape_private(&site, &base, u)
@@ -159,6 +169,10 @@ pub async fn one(
         .into_iter()
         .find(|u| u.id == id)
         .ok_or_else(invalid_id)?;
+    if caller.is_none() {
+        // Public while they have a live article: their archive's list says when that changes.
+        shows([Tag::User(id), Tag::AuthorPosts(id)]);
+    }
     Ok(json_answer(shape(&site, &base, &u), &q))
 }
 

@@ -193,10 +193,10 @@ pub async fn posts(db: &Db, q: &PostQuery) -> Result<(Vec<Article>, i64)> {
     })
 }
 
-/// How many published articles each term has (WordPress's `count`).
+/// How many published articles each term has (WordPress's `count`, which counts posts, not
+/// pages). Read from the archive index's `live_at` alone: no row of `posts` is visited.
 pub async fn term_counts(db: &Db) -> Result<std::collections::HashMap<i64, i64>> {
-    const SQL: &str = "SELECT pt.term_id, COUNT(*) FROM post_terms pt JOIN posts p ON p.id = pt.post_id \
-         WHERE p.status = 'published' GROUP BY pt.term_id";
+    const SQL: &str = "SELECT term_id, COUNT(live_at) FROM post_terms GROUP BY term_id";
     let rows: Vec<(i64, i64)> = on_pool!(db, |pool| sqlx::query_as(SQL).fetch_all(pool).await?);
     Ok(rows.into_iter().collect())
 }
@@ -290,8 +290,10 @@ pub async fn public_media(
 
 /// The people in the byline of at least one published article or page.
 pub async fn published_authors(db: &Db) -> Result<std::collections::HashSet<i64>> {
-    const SQL: &str = "SELECT DISTINCT pa.user_id FROM post_authors pa JOIN posts p ON p.id = pa.post_id \
-         WHERE p.status = 'published'";
+    // Articles from the archive index's `live_at`; pages (few) through their own index.
+    const SQL: &str = "SELECT user_id FROM post_authors WHERE live_at IS NOT NULL \
+         UNION SELECT pa.user_id FROM posts p JOIN post_authors pa ON pa.post_id = p.id \
+         WHERE p.kind = 'page' AND p.status = 'published'";
     let rows: Vec<i64> = on_pool!(db, |pool| sqlx::query_scalar(SQL).fetch_all(pool).await?);
     Ok(rows.into_iter().collect())
 }

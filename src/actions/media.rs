@@ -292,10 +292,9 @@ pub async fn delete(
         if let Some(a) = articles::get(db, u.post_id).await? {
             let format = Format::parse(&a.body_format);
             let html = markdown::render(&a.body_source, format);
-            // A picture that only leads the article is not in its body: nothing to write.
-            if html != a.body_html {
-                articles::set_body_html(db, a.id, &html).await?;
-            }
+            // Written even when the body is the same: the article lost its leading picture too,
+            // and this entry is what tells the caches so.
+            articles::set_body_html(db, a.id, &html).await?;
         }
     }
     Ok(Ok(()))

@@ -9,29 +9,20 @@ conns=${2:-64}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 cargo build --release -q
 bin=target/release/newsroom
+. bench/common.sh
 out=bench/out
 mkdir -p "$out"
 
-run() { # name url -> "req/s p99"
-  local res
-  res=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "$2" 2>&1)
-  local rps p99
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$res")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$res")
-  local non2xx
-  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$res")
+run() { # name url size: prints req/s and p99, keeps req/s for the ratio
+  local rps p99 non2xx
+  read -r rps p99 non2xx <<<"$(wrk_figures "$2")"
+  [ "$non2xx" = 0 ] && non2xx=""
   printf '%-10s %-9s %12s req/s   p99 %8s%s\n' "$3" "$1" "$rps" "$p99" "${non2xx:+   NON-2XX: $non2xx}"
   echo "$rps" > "$out/$3-$1.rps"
 }
 
 for n in 1000 10000; do
-  dir="$out/site-$n"
-  if [ ! -f "$dir/.done" ]; then
-    rm -rf "$dir"
-    echo "generating a site with $n articles…" >&2
-    NEWSROOM_LOG=warn "$bin" --data "$dir" demo --articles "$((n - 6))" >/dev/null
-    touch "$dir/.done"
-  fi
+  dir=$(demo_site "$n")
   port=$((18000 + n % 997))
   NEWSROOM_LOG=error "$bin" --data "$dir" serve --no-demo --listen "127.0.0.1:$port" &
   pid=$!

@@ -10,16 +10,9 @@ conns=${2:-16}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 cargo build --release -q
 bin=target/release/newsroom
-out=bench/out
+. bench/common.sh
 n=10000
-dir="$out/site-$n"
-mkdir -p "$out"
-if [ ! -f "$dir/.done" ]; then
-  rm -rf "$dir"
-  echo "generating a site with $n articles…" >&2
-  NEWSROOM_LOG=warn "$bin" --data "$dir" demo --articles "$((n - 6))" >/dev/null
-  touch "$dir/.done"
-fi
+dir=$(demo_site "$n")
 
 paths=(
   "/wp-json/"
@@ -33,16 +26,6 @@ paths=(
   "/wp-json/wp/v2/search?search=market"
 )
 
-run() { # url -> "req/s p99"
-  local res
-  res=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "$1" 2>&1)
-  local rps p99 bad
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$res")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$res")
-  bad=$(awk '/Non-2xx/ {print $5}' <<<"$res")
-  echo "$rps $p99 ${bad:-0}"
-}
-
 declare -A off on
 for mode in off on; do
   port=$((18400 + ${#mode}))
@@ -53,7 +36,7 @@ for mode in off on; do
   trap 'kill $pid 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/wp-json/" >/dev/null && break; sleep 0.1; done
   for p in "${paths[@]}"; do
-    r=$(run "http://127.0.0.1:$port$p")
+    r=$(wrk_figures "http://127.0.0.1:$port$p")
     if [ "$mode" = on ]; then on[$p]=$r; else off[$p]=$r; fi
   done
   kill $pid; wait $pid 2>/dev/null || true

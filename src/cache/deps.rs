@@ -99,6 +99,12 @@ pub async fn record<F: std::future::Future>(fut: F) -> (F::Output, Deps) {
         .await
 }
 
+/// Run `fut` without its notes reaching the page being built: for loading more than the page
+/// shows (the bylines and pictures of articles whose addresses are all it uses).
+pub async fn unnoted<F: std::future::Future>(fut: F) -> F::Output {
+    record(fut).await.0
+}
+
 fn with(f: impl FnOnce(&mut Deps)) {
     // Outside a recording (the admin, the CLI, tests) there is nothing to note.
     let _ = RECORDING.try_with(|d| f(&mut d.borrow_mut()));

@@ -35,8 +35,7 @@ async fn shape_all(state: &AppState, rows: &[Comment], private: bool) -> Result<
     post_ids.dedup();
     let posts = articles::by_ids(state.db(), &post_ids).await?;
     // Only the articles' addresses are shown, not the bylines or pictures loading them notes.
-    let (related, _) = crate::cache::deps::record(gather::Related::load(state, &posts)).await;
-    let related = related?;
+    let related = crate::cache::deps::unnoted(gather::Related::load(state, &posts)).await?;
     let extras = related.extras();
     let paths: HashMap<i64, String> = posts
         .iter()

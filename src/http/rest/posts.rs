@@ -745,8 +745,7 @@ pub async fn search(
         .take(paging.per_page as usize)
         .collect();
     // Only titles and addresses are shown, not the bylines or pictures loading them notes.
-    let (related, _) = crate::cache::deps::record(Related::load(&state, &page)).await;
-    let related = related?;
+    let related = crate::cache::deps::unnoted(Related::load(&state, &page)).await?;
     let extras = related.extras();
     let items: Vec<Value> = page
         .iter()

@@ -19,11 +19,13 @@ paths=(
   "/wp-json/wp/v2/posts"
   "/wp-json/wp/v2/posts?categories=2&page=50"
   "/wp-json/wp/v2/posts?search=market"
+  "/wp-json/wp/v2/posts?search=market&categories=9&page=30"
   "/wp-json/wp/v2/categories"
   "/wp-json/wp/v2/tags?per_page=100"
   "/wp-json/wp/v2/users"
   "/wp-json/wp/v2/comments"
   "/wp-json/wp/v2/search?search=market"
+  "/wp-json/wp/v2/search?search=market&page=20"
 )
 
 declare -A off on

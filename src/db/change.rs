@@ -87,6 +87,23 @@ pub async fn since(db: &Db, after_id: i64, limit: i64) -> Result<Vec<Change>> {
         .await?))
 }
 
+/// The newest change after `after_id` about one of `entities` (None when there is none).
+pub async fn newest_about(db: &Db, after_id: i64, entities: &[&str]) -> Result<Option<i64>> {
+    let n = entities.len();
+    let sql = format!(
+        "SELECT MAX(id) FROM changes WHERE entity IN ({}) AND id > ${}",
+        crate::db::term::placeholders(n),
+        n + 1
+    );
+    Ok(on_pool!(db, |pool| {
+        let mut q = sqlx::query_scalar::<_, Option<i64>>(&sql);
+        for e in entities {
+            q = q.bind(*e);
+        }
+        q.bind(after_id).fetch_one(pool).await?
+    }))
+}
+
 /// The id of the newest change (0 when there is none).
 pub async fn latest_id(db: &Db) -> Result<i64> {
     let id: i64 = on_pool!(db, |pool| sqlx::query_scalar(LATEST_ID)

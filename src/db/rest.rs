@@ -148,10 +148,16 @@ pub async fn posts(db: &Db, q: &PostQuery) -> Result<(Vec<Article>, i64)> {
         let p = next(&mut binds, Bind::Time(before));
         wheres.push(format!("published_at < {p}"));
     }
-    if !q.search.trim().is_empty() {
-        let p = next(&mut binds, Bind::Text(like_pattern(&q.search, true)));
+    // WordPress's reading of a search: every word or quoted phrase in the title, the summary
+    // or the text (a protected article's text is not searched), none of the `-words`.
+    let parsed = crate::search::query::parse(&q.search);
+    let wanted = parsed.words.iter().chain(&parsed.phrases).map(|w| (w, ""));
+    let refused = parsed.excluded.iter().map(|w| (w, "NOT "));
+    for (words, not) in wanted.chain(refused) {
+        let p = next(&mut binds, Bind::Text(like_pattern(words, true)));
         wheres.push(format!(
-            "(LOWER(title) LIKE {p} ESCAPE '\\' OR LOWER(excerpt) LIKE {p} ESCAPE '\\')"
+            "{not}(LOWER(title) LIKE {p} ESCAPE '\\' OR LOWER(excerpt) LIKE {p} ESCAPE '\\' \
+             OR (password = '' AND LOWER(body_source) LIKE {p} ESCAPE '\\'))"
         ));
     }
     let dir = if q.ascending { "ASC" } else { "DESC" };

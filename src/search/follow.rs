@@ -132,9 +132,9 @@ pub async fn rebuild(db: &Db, search: &Search) -> Result<usize> {
     Ok(count)
 }
 
-/// Follow the change log every quarter second, so a publish or edit is found within a second;
-/// `ran` hears of each run: whether it worked, and whether the index changed (the page cache
-/// then drops its search pages).
+/// Follow the change log every quarter second (at once when someone waits), so a publish or
+/// edit is found within a second; `ran` hears of each run: whether it worked, and whether the
+/// index changed (the page cache then drops its search pages).
 pub fn spawn(
     db: Db,
     search: Search,
@@ -144,7 +144,12 @@ pub fn spawn(
         let mut tick = tokio::time::interval(Duration::from_millis(250));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await;
+            // A reader waiting for a write to be searchable (`Search::reach`) need not wait
+            // for the tick.
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = search.wanted() => {}
+            }
             let before = search.commits();
             let result = catch_up(&db, &search).await;
             if let Err(e) = &result {
@@ -164,4 +169,22 @@ pub struct Run {
     pub ok: bool,
     /// The index changed (what searches answer may differ).
     pub committed: bool,
+}
+
+/// What the change log says may change the index (see `catch_up`).
+const INDEXED: [&str; 4] = ["post", "term", "user", "site"];
+
+/// Whether the index reflects every write made so far that could change what it finds, after
+/// waiting up to `within` for the follower to apply those it has not. False while the index is
+/// being filled for the first time.
+pub async fn current(db: &Db, search: &Search, within: Duration) -> Result<bool> {
+    if search.is_fresh() {
+        return Ok(false);
+    }
+    Ok(
+        match change::newest_about(db, search.cursor(), &INDEXED).await? {
+            None => true,
+            Some(id) => search.reach(id, within).await,
+        },
+    )
 }

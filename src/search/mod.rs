@@ -11,7 +11,7 @@ mod words;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Utc};
 use tantivy::collector::{Count, TopDocs};
@@ -110,8 +110,11 @@ struct Engine {
     reader: IndexReader,
     fields: Fields,
     dir: PathBuf,
-    /// The last change-log entry the index reflects (its commit payload).
-    cursor: AtomicI64,
+    /// The last change-log entry the index reflects (its commit payload); watched by those
+    /// waiting for the index to catch up with a write (`reach`).
+    cursor: tokio::sync::watch::Sender<i64>,
+    /// Asks the follower to run now rather than at its next tick.
+    wanted: tokio::sync::Notify,
     /// One writer at a time (tantivy's own lock would refuse a second).
     writing: tokio::sync::Mutex<()>,
     /// Made empty at opening: it must be filled from the database before it follows the log.
@@ -141,9 +144,11 @@ const RELATED_MEMO_ENTRIES: usize = 20_000;
 #[derive(Debug, Clone, Default)]
 pub struct Request {
     pub text: String,
-    /// Match any of these terms (a category and its children).
-    pub term_ids: Vec<i64>,
-    pub author_id: Option<i64>,
+    /// Groups of terms (a category and its children; the tags asked for): a match carries a
+    /// term of every group.
+    pub term_groups: Vec<Vec<i64>>,
+    /// A match has one of these people among its authors (any, when empty).
+    pub author_ids: Vec<i64>,
     /// Published in `[from, to)`.
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
@@ -158,6 +163,23 @@ pub struct Hit {
     pub id: i64,
     pub title_html: String,
     pub snippet_html: String,
+}
+
+/// How the articles a search matches are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Best match first, a newer one first on a tie (as the search page lists them).
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+/// The articles having every word of a search, one page of them in order.
+#[derive(Debug, Clone, Default)]
+pub struct Matches {
+    /// How many there are in all.
+    pub total: usize,
+    pub ids: Vec<i64>,
 }
 
 /// What a search found.
@@ -234,7 +256,8 @@ impl Search {
                 reader,
                 fields,
                 dir: dir.to_path_buf(),
-                cursor: AtomicI64::new(cursor),
+                cursor: tokio::sync::watch::Sender::new(cursor),
+                wanted: tokio::sync::Notify::new(),
                 writing: tokio::sync::Mutex::new(()),
                 fresh: std::sync::atomic::AtomicBool::new(false),
                 commits: std::sync::atomic::AtomicU64::new(0),
@@ -260,13 +283,35 @@ impl Search {
 
     /// The last change-log entry the index reflects.
     pub fn cursor(&self) -> i64 {
-        self.inner.cursor.load(Ordering::Acquire)
+        *self.inner.cursor.borrow()
     }
 
     /// Note that the index reflects the log up to `cursor` when those entries changed nothing in
     /// it (comments, settings): no commit is needed for them.
     pub fn advance(&self, cursor: i64) {
-        self.inner.cursor.fetch_max(cursor, Ordering::AcqRel);
+        self.inner.cursor.send_if_modified(|c| {
+            let later = cursor > *c;
+            if later {
+                *c = cursor;
+            }
+            later
+        });
+    }
+
+    /// Wait (up to `within`) until the index reflects the change log up to entry `id`, asking
+    /// the follower to run now; whether it does. What a client just wrote is then found by the
+    /// search it makes next.
+    pub async fn reach(&self, id: i64, within: std::time::Duration) -> bool {
+        let mut seen = self.inner.cursor.subscribe();
+        self.inner.wanted.notify_one();
+        tokio::time::timeout(within, seen.wait_for(|c| *c >= id))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    /// Resolves when someone waits for the index (`reach`): the follower's cue to run at once.
+    pub async fn wanted(&self) {
+        self.inner.wanted.notified().await
     }
 
     /// How many articles are indexed.
@@ -342,8 +387,8 @@ impl Search {
         })
         .await
         .map_err(engine_error)??;
-        self.inner.cursor.store(cursor, Ordering::Release);
         self.inner.commits.fetch_add(1, Ordering::AcqRel);
+        self.inner.cursor.send_replace(cursor);
         Ok(())
     }
 
@@ -403,9 +448,9 @@ impl Search {
         })
         .await
         .map_err(engine_error)??;
-        self.inner.cursor.store(cursor, Ordering::Release);
         self.inner.fresh.store(false, Ordering::Release);
         self.inner.commits.fetch_add(1, Ordering::AcqRel);
+        self.inner.cursor.send_replace(cursor);
         Ok(count)
     }
 
@@ -477,6 +522,29 @@ impl Search {
         if parts.is_empty() {
             return None;
         }
+        for word in &parsed.excluded {
+            let tokens = self.tokens(word);
+            let refused: Box<dyn Query> = if tokens.len() > 1 {
+                self.phrase_query(&tokens)
+            } else if let Some(token) = tokens.first() {
+                Box::new(BooleanQuery::new(
+                    ["title", "excerpt", "body"]
+                        .iter()
+                        .map(|name| {
+                            let term = Term::from_field_text(self.field(name), token);
+                            (
+                                Occur::Should,
+                                Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+                                    as Box<dyn Query>,
+                            )
+                        })
+                        .collect(),
+                ))
+            } else {
+                continue;
+            };
+            parts.push((Occur::MustNot, refused));
+        }
         Some(Box::new(BooleanQuery::new(parts)))
     }
 
@@ -503,30 +571,26 @@ impl Search {
     fn filters(&self, r: &Request) -> Vec<(Occur, Box<dyn Query>)> {
         let f = self.inner.fields;
         let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if !r.term_ids.is_empty() {
-            let any: Vec<(Occur, Box<dyn Query>)> = r
-                .term_ids
-                .iter()
-                .map(|id| {
-                    (
-                        Occur::Should,
-                        Box::new(TermQuery::new(
-                            Term::from_field_u64(f.term_ids, *id as u64),
-                            IndexRecordOption::Basic,
-                        )) as Box<dyn Query>,
-                    )
-                })
-                .collect();
-            out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        let any_of = |field: Field, ids: &[i64]| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(
+                ids.iter()
+                    .map(|id| {
+                        (
+                            Occur::Should,
+                            Box::new(TermQuery::new(
+                                Term::from_field_u64(field, *id as u64),
+                                IndexRecordOption::Basic,
+                            )) as Box<dyn Query>,
+                        )
+                    })
+                    .collect(),
+            ))
+        };
+        for group in r.term_groups.iter().filter(|g| !g.is_empty()) {
+            out.push((Occur::Must, any_of(f.term_ids, group)));
         }
-        if let Some(id) = r.author_id {
-            out.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_u64(f.author_ids, id as u64),
-                    IndexRecordOption::Basic,
-                )),
-            ));
+        if !r.author_ids.is_empty() {
+            out.push((Occur::Must, any_of(f.author_ids, &r.author_ids)));
         }
         if r.from.is_some() || r.to.is_some() {
             let bound = |at: Option<DateTime<Utc>>, inclusive: bool| match at {
@@ -559,14 +623,69 @@ impl Search {
         Ok(any)
     }
 
-    fn run(&self, parsed: &query::Parsed, r: &Request, all: bool) -> Result<Found> {
-        let Some(text_query) = self.text_query(parsed, all) else {
-            return Ok(Found::default());
-        };
+    /// The whole query of a search: its words (all of them, or any) and its filters.
+    fn query(&self, parsed: &query::Parsed, r: &Request, all: bool) -> Option<BooleanQuery> {
+        let text_query = self.text_query(parsed, all)?;
         let mut clauses = vec![(Occur::Must, text_query)];
         clauses.extend(self.filters(r));
-        let q = BooleanQuery::new(clauses);
+        Some(BooleanQuery::new(clauses))
+    }
+
+    /// The articles having every word of `r.text` that pass its filters, the page `r.offset` and
+    /// `r.limit` ask for, in `order`; no snippets. What the REST API's searches list.
+    pub fn matching(&self, r: &Request, order: Order) -> Result<Matches> {
+        let parsed = query::parse(&r.text);
+        let Some(q) = self.query(&parsed, r, true) else {
+            return Ok(Matches::default());
+        };
+        if r.limit == 0 {
+            return Ok(Matches::default());
+        }
         let searcher = self.inner.reader.searcher();
+        let (total, docs) = match order {
+            Order::Relevance => self.ranked(&searcher, &q, r)?,
+            Order::Newest | Order::Oldest => {
+                let direction = if order == Order::Newest {
+                    tantivy::Order::Desc
+                } else {
+                    tantivy::Order::Asc
+                };
+                // Publication time, then id, as the database orders its lists.
+                use tantivy::collector::sort_key::SortByStaticFastValue;
+                let key = (
+                    (
+                        SortByStaticFastValue::<i64>::for_field("published"),
+                        direction,
+                    ),
+                    (SortByStaticFastValue::<u64>::for_field("id"), direction),
+                );
+                let top = TopDocs::with_limit(r.limit)
+                    .and_offset(r.offset)
+                    .order_by(key);
+                let (docs, total) = searcher.search(&q, &(top, Count)).map_err(engine_error)?;
+                (total, docs.into_iter().map(|(_, d)| d).collect())
+            }
+        };
+        let mut ids = Vec::with_capacity(docs.len());
+        for address in docs {
+            let id = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .u64("id")
+                .ok()
+                .and_then(|c| c.first(address.doc_id));
+            ids.extend(id.map(|id| id as i64));
+        }
+        Ok(Matches { total, ids })
+    }
+
+    /// The page `r.offset`/`r.limit` of the matches of `q` by relevance, and how many match.
+    fn ranked(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &BooleanQuery,
+        r: &Request,
+    ) -> Result<(usize, Vec<DocAddress>)> {
         // Two phases, so the engine can skip blocks that cannot make the top (block-max WAND):
         // the best by relevance alone, then those re-ranked with their age. Counting is its own
         // pass, which needs no scores.
@@ -574,12 +693,12 @@ impl Search {
         let offset = r.offset.min(10_000);
         let pool = offset + limit + RERANK_EXTRA;
         let best = searcher
-            .search(&q, &TopDocs::with_limit(pool).order_by_score())
+            .search(q, &TopDocs::with_limit(pool).order_by_score())
             .map_err(engine_error)?;
         let total = if best.len() < pool {
             best.len()
         } else {
-            searcher.search(&q, &Count).map_err(engine_error)?
+            searcher.search(q, &Count).map_err(engine_error)?
         };
         let now = Utc::now().timestamp();
         let mut ranked: Vec<(Score, DocAddress)> = best
@@ -596,7 +715,21 @@ impl Search {
             })
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let docs: Vec<(Score, DocAddress)> = ranked.into_iter().skip(offset).take(limit).collect();
+        let docs = ranked
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(_, d)| d)
+            .collect();
+        Ok((total, docs))
+    }
+
+    fn run(&self, parsed: &query::Parsed, r: &Request, all: bool) -> Result<Found> {
+        let Some(q) = self.query(parsed, r, all) else {
+            return Ok(Found::default());
+        };
+        let searcher = self.inner.reader.searcher();
+        let (total, docs) = self.ranked(&searcher, &q, r)?;
         let f = self.inner.fields;
         let mut title_snippets =
             SnippetGenerator::create(&searcher, &q, f.title).map_err(engine_error)?;
@@ -605,7 +738,7 @@ impl Search {
             SnippetGenerator::create(&searcher, &q, f.body).map_err(engine_error)?;
         body_snippets.set_max_num_chars(220);
         let mut hits = Vec::with_capacity(docs.len());
-        for (_, address) in docs {
+        for address in docs {
             let doc: TantivyDocument = searcher.doc(address).map_err(engine_error)?;
             let Some(id) = doc.get_first(f.id).and_then(|v| v.as_u64()) else {
                 continue;

@@ -17,6 +17,8 @@ pub struct Parsed {
     pub phrases: Vec<String>,
     /// The last word, if the text does not end with a space: also matched as the start of a word.
     pub prefix: Option<String>,
+    /// No match may have these words (written `-word`, as WordPress and search engines read it).
+    pub excluded: Vec<String>,
 }
 
 impl Parsed {
@@ -51,22 +53,33 @@ pub fn parse(text: &str) -> Parsed {
                 _ => out.phrases.push(words.join(" ").to_lowercase()),
             }
         } else {
-            out.words.extend(
-                piece
-                    .split(|c: char| !c.is_alphanumeric())
-                    .filter(|w| !w.is_empty())
-                    .map(str::to_lowercase),
-            );
+            for token in piece.split_whitespace() {
+                let (into, token) = match token.strip_prefix('-') {
+                    Some(rest) => (&mut out.excluded, rest),
+                    None => (&mut out.words, token),
+                };
+                into.extend(
+                    token
+                        .split(|c: char| !c.is_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_lowercase),
+                );
+            }
         }
     }
     let ends_in_word = normalized.chars().last().is_some_and(char::is_alphanumeric);
-    if ends_in_word && !normalized.ends_with('"') {
+    let last_excluded = normalized
+        .split_whitespace()
+        .last()
+        .is_some_and(|t| t.starts_with('-'));
+    if ends_in_word && !last_excluded {
         out.prefix = out.words.last().filter(|w| w.chars().count() >= 2).cloned();
     }
     let mut seen = std::collections::HashSet::new();
     out.words.retain(|w| seen.insert(w.clone()));
     out.words.truncate(MAX_PARTS);
     out.phrases.truncate(MAX_PARTS);
+    out.excluded.truncate(MAX_PARTS);
     out
 }
 
@@ -94,6 +107,22 @@ mod tests {
         assert!(parse(&"a".repeat(10_000)).words[0].len() <= MAX_CHARS);
         assert!(parse("\"\" ** ::").is_empty());
         assert!(parse(&"w ".repeat(1000)).words.len() <= MAX_PARTS);
+    }
+
+    #[test]
+    fn a_leading_minus_excludes_a_word() {
+        let p = parse("ceasefire -Gaza well-known");
+        assert_eq!(p.words, vec!["ceasefire", "well", "known"]);
+        assert_eq!(p.excluded, vec!["gaza"]);
+        let p = parse("talks -istanbul");
+        assert_eq!(
+            p.prefix, None,
+            "the excluded word is not the one being typed"
+        );
+        assert!(
+            parse("-gaza").is_empty(),
+            "nothing asked for, only something refused"
+        );
     }
 
     #[test]

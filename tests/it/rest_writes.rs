@@ -323,3 +323,73 @@ both_backends! {
         assert_eq!(signed.status().as_u16(), 303, "the new password signs in");
     }
 }
+
+/// The ids a REST list shows and its `X-WP-Total`.
+async fn listed(app: &TestApp, who: Option<&(String, String)>, path: &str) -> (Vec<i64>, i64) {
+    let mut r = app.client.get(app.url(path));
+    if let Some((login, pw)) = who {
+        r = r.basic_auth(login, Some(pw));
+    }
+    let r = r.send().await.expect("list");
+    assert_eq!(r.status().as_u16(), 200, "{path}");
+    let total = r.headers()["x-wp-total"]
+        .to_str()
+        .expect("total")
+        .parse()
+        .expect("number");
+    let items: Value = r.json().await.expect("JSON");
+    let ids = items
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|p| p["id"].as_i64().expect("id"))
+        .collect();
+    (ids, total)
+}
+
+both_backends! {
+    async fn searches_find_words_in_the_text_in_any_form_and_what_was_just_written(app) {
+        app.seed_demo().await;
+        let ed = app.app_password("ed@example.org", "editor").await;
+        let write = |route: &'static str, title: &'static str, text: &'static str, status: &'static str| {
+            let (app, ed) = (&app, &ed);
+            async move {
+                let (s, v) = call(app, Some(ed), Method::POST, &format!("/wp-json/wp/v2/{route}"),
+                    Some(json!({"title": title, "content": text, "status": status}))).await;
+                assert_eq!(s, 201, "{v}");
+                v["id"].as_i64().expect("id")
+            }
+        };
+        // Each is searched at once after it is written: what a client just wrote is found.
+        let census = write("posts", "Quokka census on the island", "<p>Rangers walked the island.</p>", "publish").await;
+        assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=quokka").await, (vec![census], 1));
+        let ferry = write("posts", "Ferry timetable changes",
+            "<p>The ferry leaves earlier.</p><p>Tourists come for the views.</p><p>Several quokkas were seen by the pier.</p>", "publish").await;
+        let (ids, total) = listed(&app, None, "/wp-json/wp/v2/posts?search=quokkas").await;
+        assert_eq!((ids, total), (vec![ferry, census], 2), "a word deep in the text, in any form; newest first");
+        let zoo = write("posts", "Zoo opens a new enclosure", "<p>Kangaroos and a quokka share it.</p>", "publish").await;
+        assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=quokka%20-kangaroo").await.0, vec![ferry, census], "-word leaves out");
+        assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=quokka&order=asc").await.0, vec![census, ferry, zoo]);
+        assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=quokka&per_page=2&page=2").await, (vec![census], 3));
+        assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=%22quokka%20census%22").await.0, vec![census], "a quoted phrase");
+        assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=quokka%20wombat").await, (vec![], 0), "every word must be there");
+
+        // The site-wide search: articles best first (the one about quokkas before those that
+        // mention one), then pages, paged as one list.
+        let page = write("pages", "Visiting the quokka reserve", "<p>Opening hours.</p>", "publish").await;
+        let (ids, total) = listed(&app, None, "/wp-json/wp/v2/search?search=quokka").await;
+        assert_eq!((ids[0], ids.last().copied(), total), (census, Some(page), 4), "{:?}", listed(&app, None, "/wp-json/wp/v2/search?search=quokka").await);
+        assert_eq!(listed(&app, None, "/wp-json/wp/v2/search?search=quokka&per_page=3&page=2").await, (vec![page], 4));
+        assert_eq!(listed(&app, None, "/wp-json/wp/v2/search?search=quokka&subtype=page").await, (vec![page], 1));
+        assert!(!listed(&app, None, "/wp-json/wp/v2/posts?search=quokka").await.0.contains(&page));
+
+        // Drafts are searched only by those who may see them (from the database: the index holds
+        // what is live), and an article taken down leaves the results at once.
+        let draft = write("posts", "Embargoed", "<p>Quokka numbers fell.</p>", "draft").await;
+        assert_eq!(listed(&app, Some(&ed), "/wp-json/wp/v2/posts?search=quokka&status=draft").await.0, vec![draft]);
+        assert!(!listed(&app, None, "/wp-json/wp/v2/search?search=quokka").await.0.contains(&draft));
+        let (s, _) = call(&app, Some(&ed), Method::DELETE, &format!("/wp-json/wp/v2/posts/{ferry}"), None).await;
+        assert_eq!(s, 200);
+        assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=quokka").await, (vec![zoo, census], 2));
+    }
+}

@@ -52,6 +52,9 @@ both_backends! {
         // A phrase needs its words together and in order.
         assert_eq!(titles(&app, &q("\"prisoner exchange\"")).await, vec!["Negotiators resume talks in Geneva"]);
         assert_eq!(titles(&app, &q("prisoner exchange")).await.len(), 2);
+        // A leading minus leaves out what has the word (in any form).
+        assert_eq!(titles(&app, &q("prisoner exchange -rates")).await, vec!["Negotiators resume talks in Geneva"]);
+        assert_eq!(titles(&app, &q("exchange -talk")).await, vec!["Exchange rates fall"]);
         // The word being typed matches the start of a word.
         assert_eq!(titles(&app, &q("Genev")).await, vec!["Negotiators resume talks in Geneva"]);
         // Filters: section, author, dates.

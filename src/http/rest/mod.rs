@@ -13,6 +13,7 @@ mod posts;
 mod settings;
 mod terms;
 mod users;
+mod words;
 
 use std::collections::HashMap;
 

@@ -380,7 +380,10 @@ async fn list(
     };
     let (rows, total) = match query.archive_list() {
         Some(list) => archive_page(state, &list, &query).await?,
-        None => queries::posts(state.db(), &query).await?,
+        None => match super::words::from_index(state, &query).await? {
+            Some(found) => found,
+            None => queries::posts(state.db(), &query).await?,
+        },
     };
     let editor = if edit { caller } else { None };
     let items = shape_all(state, &rows, q.contains_key("_embed"), editor).await?;
@@ -720,30 +723,36 @@ pub async fn search(
     };
     let base = base(&state);
     let site = state.site();
-    // Articles first, then pages, as one list.
-    let mut all = Vec::new();
+    // Articles (best match first) then pages, as one list: each part is read from where the
+    // page of the whole list begins in it.
+    let mut page = Vec::new();
     let mut total = 0;
+    let mut skip = paging.offset;
     for kind in kinds {
-        let (rows, n) = queries::posts(
-            state.db(),
-            &PostQuery {
-                kind: kind.into(),
-                search: words.clone(),
-                orderby: "date".into(),
-                offset: 0,
-                limit: paging.offset + paging.per_page,
-                ..PostQuery::default()
-            },
-        )
-        .await?;
+        let query = PostQuery {
+            kind: kind.into(),
+            search: words.clone(),
+            orderby: if kind == articles::POST {
+                "relevance"
+            } else {
+                "date"
+            }
+            .into(),
+            offset: skip,
+            limit: (paging.per_page - page.len() as i64).max(1),
+            ..PostQuery::default()
+        };
+        let (rows, n) = match super::words::from_index(&state, &query).await? {
+            Some(found) => found,
+            None => queries::posts(state.db(), &query).await?,
+        };
+        if page.len() < paging.per_page as usize {
+            page.extend(rows);
+        }
+        page.truncate(paging.per_page as usize);
         total += n;
-        all.extend(rows);
+        skip = (skip - n).max(0);
     }
-    let page: Vec<Article> = all
-        .into_iter()
-        .skip(paging.offset as usize)
-        .take(paging.per_page as usize)
-        .collect();
     // Only titles and addresses are shown, not the bylines or pictures loading them notes.
     let related = crate::cache::deps::unnoted(Related::load(&state, &page)).await?;
     let extras = related.extras();

@@ -191,8 +191,8 @@ async fn find(
 ) -> Result<(search::Found, Vec<(Article, search::Hit)>)> {
     let found = state.search().search(&Request {
         text: asked.text.clone(),
-        term_ids: filters.term_ids.clone(),
-        author_id: filters.author_id,
+        term_groups: vec![filters.term_ids.clone()],
+        author_ids: filters.author_id.into_iter().collect(),
         from: filters.from,
         to: filters.to,
         offset,

@@ -115,6 +115,9 @@ struct Engine {
     cursor: tokio::sync::watch::Sender<i64>,
     /// Asks the follower to run now rather than at its next tick.
     wanted: tokio::sync::Notify,
+    /// A wait for the follower timed out and the cursor has not moved since: later searches do
+    /// not wait for a follower that is stuck (they are answered from the database meanwhile).
+    lagging: std::sync::atomic::AtomicBool,
     /// One writer at a time (tantivy's own lock would refuse a second).
     writing: tokio::sync::Mutex<()>,
     /// Made empty at opening: it must be filled from the database before it follows the log.
@@ -258,6 +261,7 @@ impl Search {
                 dir: dir.to_path_buf(),
                 cursor: tokio::sync::watch::Sender::new(cursor),
                 wanted: tokio::sync::Notify::new(),
+                lagging: std::sync::atomic::AtomicBool::new(false),
                 writing: tokio::sync::Mutex::new(()),
                 fresh: std::sync::atomic::AtomicBool::new(false),
                 commits: std::sync::atomic::AtomicU64::new(0),
@@ -289,24 +293,35 @@ impl Search {
     /// Note that the index reflects the log up to `cursor` when those entries changed nothing in
     /// it (comments, settings): no commit is needed for them.
     pub fn advance(&self, cursor: i64) {
-        self.inner.cursor.send_if_modified(|c| {
+        let moved = self.inner.cursor.send_if_modified(|c| {
             let later = cursor > *c;
             if later {
                 *c = cursor;
             }
             later
         });
+        if moved {
+            self.inner.lagging.store(false, Ordering::Release);
+        }
     }
 
     /// Wait (up to `within`) until the index reflects the change log up to entry `id`, asking
     /// the follower to run now; whether it does. What a client just wrote is then found by the
-    /// search it makes next.
+    /// search it makes next. Once a wait has timed out, later ones do not wait until the index
+    /// moves again.
     pub async fn reach(&self, id: i64, within: std::time::Duration) -> bool {
         let mut seen = self.inner.cursor.subscribe();
         self.inner.wanted.notify_one();
-        tokio::time::timeout(within, seen.wait_for(|c| *c >= id))
+        if self.inner.lagging.load(Ordering::Acquire) {
+            return *seen.borrow() >= id;
+        }
+        let reached = tokio::time::timeout(within, seen.wait_for(|c| *c >= id))
             .await
-            .is_ok_and(|r| r.is_ok())
+            .is_ok_and(|r| r.is_ok());
+        if !reached {
+            self.inner.lagging.store(true, Ordering::Release);
+        }
+        reached
     }
 
     /// Resolves when someone waits for the index (`reach`): the follower's cue to run at once.
@@ -388,7 +403,7 @@ impl Search {
         .await
         .map_err(engine_error)??;
         self.inner.commits.fetch_add(1, Ordering::AcqRel);
-        self.inner.cursor.send_replace(cursor);
+        self.advance(cursor);
         Ok(())
     }
 
@@ -450,7 +465,7 @@ impl Search {
         .map_err(engine_error)??;
         self.inner.fresh.store(false, Ordering::Release);
         self.inner.commits.fetch_add(1, Ordering::AcqRel);
-        self.inner.cursor.send_replace(cursor);
+        self.advance(cursor);
         Ok(count)
     }
 
@@ -955,6 +970,31 @@ mod tests {
         );
         assert_eq!(s.tokens("東京 café"), vec!["東", "京", "café"]);
         let _ = std::fs::remove_dir_all(s.dir());
+    }
+
+    #[tokio::test]
+    async fn waits_for_the_index_end_when_it_catches_up_and_not_again_while_it_is_stuck() {
+        let dir = std::env::temp_dir().join(format!("newsroom-search-wait-{}", std::process::id()));
+        let (s, _) = Search::open(&dir).unwrap();
+        let advance_later = |to: i64| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+                s.advance(to);
+            })
+        };
+        // Nobody follows the log here: the wait times out…
+        assert!(!s.reach(3, std::time::Duration::from_millis(10)).await);
+        // …and the next one answers at once, before the index moves.
+        let mover = advance_later(3);
+        assert!(!s.reach(3, std::time::Duration::from_secs(10)).await);
+        mover.await.unwrap();
+        assert!(s.reach(3, std::time::Duration::ZERO).await, "already there");
+        // Moving again, it is waited for.
+        let mover = advance_later(5);
+        assert!(s.reach(5, std::time::Duration::from_secs(10)).await);
+        mover.await.unwrap();
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

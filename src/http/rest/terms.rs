@@ -175,13 +175,21 @@ async fn one(state: &AppState, taxonomy: &str, id: &str, q: &HashMap<String, Str
         .await?
         .filter(|t| t.taxonomy == taxonomy)
         .ok_or_else(invalid)?;
-    let counts = crate::db::rest::term_counts(state.db()).await?;
+    let counts = count_of(state, id).await?;
     // Its count changes exactly when an article enters or leaves its archive.
     shows([Tag::Term(id), Tag::TermPosts(id)]);
     Ok(json_answer(
         shape(&state.site(), &base(state), &t, &counts),
         q,
     ))
+}
+
+/// One term's count, as `shape` takes counts (its archive index is read, not every term's).
+async fn count_of(state: &AppState, id: i64) -> crate::error::Result<HashMap<i64, i64>> {
+    Ok(HashMap::from([(
+        id,
+        crate::db::rest::term_count(state.db(), id).await?,
+    )]))
 }
 
 /// The taxonomy a write's path names (`/wp/v2/categories…` or `/wp/v2/tags…`).
@@ -353,7 +361,7 @@ async fn save(
     let t = term::get(state.db(), new_id)
         .await?
         .ok_or_else(term_invalid)?;
-    let counts = crate::db::rest::term_counts(state.db()).await?;
+    let counts = count_of(state, new_id).await?;
     let item = shape(&state.site(), &base(state), &t, &counts);
     if id.is_none() {
         let (_, route) = names(taxonomy);
@@ -392,7 +400,7 @@ pub async fn delete(
             "Terms do not support trashing. Set 'force' to true to delete.",
         ));
     }
-    let counts = crate::db::rest::term_counts(state.db()).await?;
+    let counts = count_of(&state, id).await?;
     let previous = shape(&state.site(), &base(&state), &t, &counts);
     actions::term::delete(state.db(), &actor, id)
         .await

@@ -160,8 +160,39 @@ pub async fn posts(db: &Db, q: &PostQuery) -> Result<(Vec<Article>, i64)> {
              OR (password = '' AND LOWER(body_source) LIKE {p} ESCAPE '\\'))"
         ));
     }
+    // The count reads the filter's parameters; the order's come after them.
+    let counted = binds.len();
     let dir = if q.ascending { "ASC" } else { "DESC" };
+    // Where each id or slug stands in the list asked for (WordPress's `post__in` order).
+    let as_listed = |column: &str, places: Vec<String>| {
+        let whens: Vec<String> = places
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("WHEN {p} THEN {i}"))
+            .collect();
+        format!(
+            "CASE {column} {} ELSE {} END, id",
+            whens.join(" "),
+            places.len()
+        )
+    };
     let order = match q.orderby.as_str() {
+        "include" if !q.include.is_empty() => {
+            as_listed("id", q.include.iter().map(i64::to_string).collect())
+        }
+        "include_slugs" if !q.slugs.is_empty() => {
+            let places = q
+                .slugs
+                .iter()
+                .map(|s| next(&mut binds, Bind::Text(s.clone())))
+                .collect();
+            as_listed("slug", places)
+        }
+        // The first byline, which the answers call the `author`.
+        "author" => format!(
+            "COALESCE((SELECT pa.user_id FROM post_authors pa WHERE pa.post_id = posts.id \
+             ORDER BY pa.position LIMIT 1), owner_id, 0) {dir}, id {dir}"
+        ),
         "id" => format!("id {dir}"),
         "title" => format!("LOWER(title) {dir}, id {dir}"),
         "slug" => format!("slug {dir}, id {dir}"),
@@ -170,7 +201,6 @@ pub async fn posts(db: &Db, q: &PostQuery) -> Result<(Vec<Article>, i64)> {
     };
     let filter = wheres.join(" AND ");
     let count_sql = format!("SELECT COUNT(*) FROM posts WHERE {filter}");
-    let counted = binds.len();
     let limit = next(&mut binds, Bind::Int(q.limit));
     let offset = next(&mut binds, Bind::Int(q.offset));
     let sql = format!(

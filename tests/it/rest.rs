@@ -379,3 +379,39 @@ both_backends! {
         check(stored).await;
     }
 }
+
+both_backends! {
+    async fn lists_come_in_every_order_wordpress_offers(app) {
+        app.seed_demo().await;
+        let ann = app.author("ann-order", "Ann Order").await;
+        let bob = app.author("bob-order", "Bob Order").await;
+        let a = app.publish(&crate::support::draft("Alpha by Bob", bob)).await;
+        let b = app.publish(&crate::support::draft("Bravo by Ann", ann)).await;
+        let c = app.publish(&crate::support::draft("Charlie by Bob", bob)).await;
+        let ids = |body: &Value| -> Vec<i64> { body.as_array().expect("list").iter().map(|p| p["id"].as_i64().expect("id")).collect() };
+        // As the client listed them (a block editor asks for chosen articles this way).
+        let (status, _, body) = get(&app, &format!("/wp-json/wp/v2/posts?include={c},{a},{b}&orderby=include")).await;
+        assert_eq!((status, ids(&body)), (200, vec![c, a, b]));
+        let slugs = |ids: &[i64], body: &Value| -> Vec<String> {
+            ids.iter().map(|id| body.as_array().expect("list").iter().find(|p| p["id"] == *id).expect("listed")["slug"].as_str().expect("slug").to_string()).collect()
+        };
+        let s = slugs(&[a, b, c], &body);
+        let (status, _, body) = get(&app, &format!("/wp-json/wp/v2/posts?slug={},{},{}&orderby=include_slugs", s[1], s[2], s[0])).await;
+        assert_eq!((status, ids(&body)), (200, vec![b, c, a]));
+        // By the author's id (Ann's is the smaller), then by id, both going up.
+        assert!(ann < bob);
+        let (status, _, body) = get(&app, &format!("/wp-json/wp/v2/posts?include={a},{b},{c}&orderby=author&order=asc")).await;
+        assert_eq!((status, ids(&body)), (200, vec![b, a, c]));
+        let (_, _, body) = get(&app, &format!("/wp-json/wp/v2/posts?include={a},{b},{c}&orderby=author")).await;
+        assert_eq!(ids(&body), vec![c, a, b]);
+        let (status, _, body) = get(&app, "/wp-json/wp/v2/posts?orderby=parent").await;
+        assert_eq!((status, ids(&body).len()), (200, 9));
+        // Orders that have nothing to order by are refused as WordPress refuses them.
+        let (status, _, body) = get(&app, "/wp-json/wp/v2/posts?orderby=relevance").await;
+        assert_eq!((status, body["code"].as_str()), (400, Some("rest_no_search_term_defined")));
+        let (status, _, body) = get(&app, "/wp-json/wp/v2/posts?orderby=include").await;
+        assert_eq!((status, body["code"].as_str()), (400, Some("rest_orderby_include_missing_include")));
+        let (status, _, body) = get(&app, "/wp-json/wp/v2/posts?orderby=popularity").await;
+        assert_eq!((status, body["code"].as_str()), (400, Some("rest_invalid_param")));
+    }
+}

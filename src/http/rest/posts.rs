@@ -328,12 +328,31 @@ async fn list(
         "slug",
         "relevance",
         "include",
+        "author",
+        "parent",
+        "include_slugs",
     ]
     .contains(&orderby)
     {
         return Err(Rest::invalid_param(
             "orderby",
             "orderby is not one of author, date, id, include, modified, parent, relevance, slug, include_slugs, title.",
+        ));
+    }
+    // WordPress's own refusals of an order that has nothing to order by.
+    let given = |name: &str| q.get(name).is_some_and(|v| !v.trim().is_empty());
+    if orderby == "relevance" && !given("search") {
+        return Err(Rest::new(
+            StatusCode::BAD_REQUEST,
+            "rest_no_search_term_defined",
+            "You need to define a search term to order by relevance.",
+        ));
+    }
+    if orderby == "include" && !given("include") {
+        return Err(Rest::new(
+            StatusCode::BAD_REQUEST,
+            "rest_orderby_include_missing_include",
+            "You need to define an include parameter to order by include.",
         ));
     }
     let any_group = match q.get("tax_relation").map(String::as_str) {

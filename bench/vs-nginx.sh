@@ -5,7 +5,7 @@
 # off) and the server's memory (RSS). Goal: >= 1.0x nginx cached; >= 5,000 req/s uncached.
 # Needs wrk and nginx (apt-get install wrk nginx); PostgreSQL on 127.0.0.1:5432 for its rows.
 # Usage: bench/vs-nginx.sh [sizes, default "10000"] [seconds per run, default 8] [connections, default 64]
-# SQLITE_ONLY=1 skips PostgreSQL (copying a very large site there takes long). Sites above 100,000
+# SQLITE_ONLY=1 skips PostgreSQL (copying a very large site there takes long); PG_ONLY=1 runs only it. Sites above 100,000
 # articles are imported from bench/gen_wxr.py's export; GENERATOR=wxr|demo picks for every size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -100,6 +100,7 @@ for n in $sizes; do
       NEWSROOM_LOG=warn NEWSROOM_DATABASE_URL="$pg_admin/$pgdb" "$bin" --data "$dir/pg" import wxr "$dir/site.xml" >/dev/null
     fi
     backends="$backends $pg_admin/$pgdb"
+    [ "${PG_ONLY:-}" = 1 ] && backends="$pg_admin/$pgdb"
   fi
   for db in $backends; do
     backend=${db%%:*}

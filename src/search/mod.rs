@@ -491,7 +491,8 @@ impl Search {
         }
     }
 
-    /// The query of a search text: all words (or any, `all == false`) and every phrase.
+    /// The query of a search text: all words (or any, `all == false`), every phrase, and none of
+    /// the excluded words.
     fn text_query(&self, parsed: &query::Parsed, all: bool) -> Option<Box<dyn Query>> {
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let word_occur = if all { Occur::Must } else { Occur::Should };
@@ -705,7 +706,14 @@ impl Search {
         // the best by relevance alone, then those re-ranked with their age. Counting is its own
         // pass, which needs no scores.
         let limit = r.limit.clamp(1, 100);
-        let offset = r.offset.min(10_000);
+        if r.offset > MAX_RANKED {
+            // Ranking that deep would hold every match in memory: the count alone is answered.
+            return Ok((
+                searcher.search(q, &Count).map_err(engine_error)?,
+                Vec::new(),
+            ));
+        }
+        let offset = r.offset;
         let pool = offset + limit + RERANK_EXTRA;
         let best = searcher
             .search(q, &TopDocs::with_limit(pool).order_by_score())
@@ -876,6 +884,9 @@ fn commit_at(mut writer: IndexWriter<TantivyDocument>, cursor: i64) -> Result<()
 /// Candidates beyond the page re-ranked with their age (a newer article can overtake an older
 /// one this far down by relevance).
 const RERANK_EXTRA: usize = 40;
+
+/// The deepest a list by relevance is read (a page beyond it is empty; lists by date go on).
+const MAX_RANKED: usize = 10_000;
 
 /// Indexed words of `field` that start with `prefix` (up to 30 of them), leaving out `prefix`
 /// itself when `asked_already`: a common word's own list is the longest one read, and the

@@ -361,7 +361,7 @@ both_backends! {
             }
         };
         // Each is searched at once after it is written: what a client just wrote is found.
-        let census = write("posts", "Quokka census on the island", "<p>Rangers walked the island.</p>", "publish").await;
+        let census = write("posts", "Quokka census on the island", "<p>Rangers counted every quokka on the island.</p>", "publish").await;
         assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=quokka").await, (vec![census], 1));
         let ferry = write("posts", "Ferry timetable changes",
             "<p>The ferry leaves earlier.</p><p>Tourists come for the views.</p><p>Several quokkas were seen by the pier.</p>", "publish").await;
@@ -373,6 +373,27 @@ both_backends! {
         assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=quokka&per_page=2&page=2").await, (vec![census], 3));
         assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=%22quokka%20census%22").await.0, vec![census], "a quoted phrase");
         assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=quokka%20wombat").await, (vec![], 0), "every word must be there");
+
+        // Found by a tag's name, and no longer once the tag is renamed (the kept answer too).
+        let (s, tag) = call(&app, Some(&ed), Method::POST, "/wp-json/wp/v2/tags", Some(json!({"name": "Marsupials"}))).await;
+        assert_eq!(s, 201, "{tag}");
+        let tag = tag["id"].as_i64().expect("id");
+        let (s, _) = call(&app, Some(&ed), Method::POST, &format!("/wp-json/wp/v2/posts/{census}"), Some(json!({"tags": [tag]}))).await;
+        assert_eq!(s, 200);
+        assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=marsupials").await.0, vec![census]);
+        assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=marsupials").await.0, vec![census], "kept");
+        let (s, _) = call(&app, Some(&ed), Method::POST, &format!("/wp-json/wp/v2/tags/{tag}"), Some(json!({"name": "Wildlife"}))).await;
+        assert_eq!(s, 200);
+        let mut renamed = false;
+        for _ in 0..50 {
+            if listed(&app, None, "/wp-json/wp/v2/posts?search=marsupials").await.0.is_empty() {
+                renamed = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(renamed, "the old name finds nothing within five seconds of the rename");
+        assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=wildlife").await.0, vec![census]);
 
         // The site-wide search: articles best first (the one about quokkas before those that
         // mention one), then pages, paged as one list.

@@ -66,6 +66,9 @@ pub async fn from_index(state: &AppState, q: &PostQuery) -> Result<Option<(Vec<A
         return Ok(None);
     }
     let found = state.search().matching(&request, order)?;
+    // Found by sections' and bylines' names too: kept until the index changes, as the search
+    // page is.
+    crate::cache::deps::note(crate::cache::deps::Tag::Search);
     let now = crate::db::now();
     // The database has the last word: an article unpublished a moment ago is not listed even if
     // the index has not heard yet.

@@ -5,8 +5,8 @@
 # off) and the server's memory (RSS). Goal: >= 1.0x nginx cached; >= 5,000 req/s uncached.
 # Needs wrk and nginx (apt-get install wrk nginx); PostgreSQL on 127.0.0.1:5432 for its rows.
 # Usage: bench/vs-nginx.sh [sizes, default "10000"] [seconds per run, default 8] [connections, default 64]
-# SQLITE_ONLY=1 skips PostgreSQL (copying a very large site there takes long); PG_ONLY=1 runs only it. Sites above 100,000
-# articles are imported from bench/gen_wxr.py's export; GENERATOR=wxr|demo picks for every size.
+# SQLITE_ONLY=1 skips PostgreSQL (copying a very large site there takes long); PG_ONLY=1 runs
+# only it. Sites above 100,000 articles are imported from bench/gen_wxr.py's export; GENERATOR=wxr|demo picks for every size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 65536 2>/dev/null || true
@@ -104,6 +104,9 @@ for n in $sizes; do
   fi
   for db in $backends; do
     backend=${db%%:*}
+    # The data folder's search index follows one database: built for this one before the runs,
+    # not by the server's follower during them.
+    NEWSROOM_LOG=warn NEWSROOM_DATABASE_URL="$db" "$bin" --data "$dir" reindex >/dev/null
     port=$((18100 + n % 997))
     pid=$(serve "$dir" "$db" "$port")
     trap 'kill $pid 2>/dev/null || true; stop_nginx "$dir"' EXIT

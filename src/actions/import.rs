@@ -362,7 +362,10 @@ async fn one_file(
     }
     .await;
     match outcome {
-        Ok(()) if !options.dry_run => tx.commit().await,
+        Ok(()) if !options.dry_run => {
+            tx.commit().await?;
+            crate::db::refresh_statistics(db).await
+        }
         Ok(()) => tx.rollback().await,
         Err(e) => {
             let _ = tx.rollback().await;

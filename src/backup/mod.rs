@@ -338,6 +338,7 @@ pub async fn restore(
     let _ = std::fs::remove_dir_all(&staging);
     let mut summary = outcome?;
     db.migrate().await?;
+    db::refresh_statistics(db).await?;
     // The search index is this node's own: it is rebuilt from the restored database at start.
     let index = data_dir.join("search");
     if index.exists() {

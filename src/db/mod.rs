@@ -249,6 +249,18 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(0)
 }
 
+/// Bring the planner's statistics up to date after a bulk load (an import, a restore). On
+/// PostgreSQL freshly filled tables have none until autovacuum analyzes them (never where it is
+/// off), and a plan made without them read half a million rows for a 1,000-row batch of the
+/// search index's refill (836 ms; 1.8 ms after, at 1,000,000 articles). SQLite's plans do not rely
+/// on statistics (the queries that need an index name it), so it is left as it is.
+pub async fn refresh_statistics(db: &Db) -> Result<()> {
+    if let Db::Postgres(pg) = db {
+        sqlx::query("ANALYZE").execute(&pg.pool).await?;
+    }
+    Ok(())
+}
+
 /// A `LIKE … ESCAPE '\'` pattern for text containing `words` (or starting with them), to compare
 /// with a `LOWER(column)`; `%`, `_` and `\` in the words match themselves.
 pub(crate) fn like_pattern(words: &str, anywhere: bool) -> String {

@@ -187,6 +187,10 @@ crate::both_backends! {
                 let (was, is) = (count(&source_url, table).await, count(&target.url, table).await);
                 assert_eq!(was, is, "{table} restored onto {backend:?}");
             }
+            if backend == Backend::Postgres {
+                // The planner has statistics of what came in, whatever autovacuum does.
+                assert!(count(&target.url, "pg_stats WHERE tablename = 'posts'").await > 0, "ANALYZE after the restore");
+            }
             // The restored site serves: the article with its comments, and its pictures.
             let (server, base, _) = spawn_server(&target.dir, target.database.as_deref(), &["--no-demo"]);
             let client = reqwest::Client::new();

@@ -142,22 +142,20 @@ impl AppState {
     }
 
     /// Keep this node's search index following the change log (in the background); each commit
-    /// of the index drops the kept search pages; each run is counted in the metrics.
+    /// of the index drops the kept search answers (before a search waiting for it goes on); each
+    /// run is counted in the metrics.
     pub fn spawn_search_follower(&self) -> tokio::task::JoinHandle<()> {
+        // The cache alone, not the whole state (which holds the index: a cycle never freed).
+        let cache = self.inner.page_cache.clone();
+        self.inner.search.on_commit(move || {
+            let search = [crate::cache::deps::Tag::Search].into_iter().collect();
+            cache.invalidate(&crate::cache::Stale::Tags(search));
+        });
         let state = self.clone();
         crate::search::follow::spawn(
             self.inner.db.clone(),
             self.inner.search.clone(),
-            Arc::new(move |run| {
-                state.metrics().job("search_index", run.ok);
-                if run.committed {
-                    let search = [crate::cache::deps::Tag::Search].into_iter().collect();
-                    state
-                        .inner
-                        .page_cache
-                        .invalidate(&crate::cache::Stale::Tags(search));
-                }
-            }),
+            Arc::new(move |run| state.metrics().job("search_index", run.ok)),
         )
     }
 

@@ -133,8 +133,7 @@ pub async fn rebuild(db: &Db, search: &Search) -> Result<usize> {
 }
 
 /// Follow the change log every quarter second (at once when someone waits), so a publish or
-/// edit is found within a second; `ran` hears of each run: whether it worked, and whether the
-/// index changed (the page cache then drops its search pages).
+/// edit is found within a second; `ran` hears of each run: whether it worked.
 pub fn spawn(
     db: Db,
     search: Search,
@@ -150,15 +149,11 @@ pub fn spawn(
                 _ = tick.tick() => {}
                 _ = search.wanted() => {}
             }
-            let before = search.commits();
             let result = catch_up(&db, &search).await;
             if let Err(e) = &result {
                 tracing::warn!("updating the search index: {e}");
             }
-            ran(Run {
-                ok: result.is_ok(),
-                committed: search.commits() != before,
-            });
+            ran(Run { ok: result.is_ok() });
         }
     })
 }
@@ -167,8 +162,6 @@ pub fn spawn(
 #[derive(Debug, Clone, Copy)]
 pub struct Run {
     pub ok: bool,
-    /// The index changed (what searches answer may differ).
-    pub committed: bool,
 }
 
 /// What the change log says may change the index (see `catch_up`).

@@ -118,6 +118,9 @@ struct Engine {
     /// A wait for the follower timed out and the cursor has not moved since: later searches do
     /// not wait for a follower that is stuck (they are answered from the database meanwhile).
     lagging: std::sync::atomic::AtomicBool,
+    /// Told of each commit before anyone waiting for it is woken (the page cache drops its search
+    /// answers there, so an answer built for a waiter is not dropped by the commit it waited for).
+    on_commit: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
     /// One writer at a time (tantivy's own lock would refuse a second).
     writing: tokio::sync::Mutex<()>,
     /// Made empty at opening: it must be filled from the database before it follows the log.
@@ -262,6 +265,7 @@ impl Search {
                 cursor: tokio::sync::watch::Sender::new(cursor),
                 wanted: tokio::sync::Notify::new(),
                 lagging: std::sync::atomic::AtomicBool::new(false),
+                on_commit: std::sync::OnceLock::new(),
                 writing: tokio::sync::Mutex::new(()),
                 fresh: std::sync::atomic::AtomicBool::new(false),
                 commits: std::sync::atomic::AtomicU64::new(0),
@@ -322,6 +326,21 @@ impl Search {
             self.inner.lagging.store(true, Ordering::Release);
         }
         reached
+    }
+
+    /// Call `f` at each commit of the index, before those waiting for it are woken (once per
+    /// index; a second hook is ignored).
+    pub fn on_commit(&self, f: impl Fn() + Send + Sync + 'static) {
+        let _ = self.inner.on_commit.set(Box::new(f));
+    }
+
+    /// A commit changed what the index answers: tell the hook, then the waiters.
+    fn committed(&self, cursor: i64) {
+        self.inner.commits.fetch_add(1, Ordering::AcqRel);
+        if let Some(hook) = self.inner.on_commit.get() {
+            hook();
+        }
+        self.advance(cursor);
     }
 
     /// Resolves when someone waits for the index (`reach`): the follower's cue to run at once.
@@ -402,8 +421,7 @@ impl Search {
         })
         .await
         .map_err(engine_error)??;
-        self.inner.commits.fetch_add(1, Ordering::AcqRel);
-        self.advance(cursor);
+        self.committed(cursor);
         Ok(())
     }
 
@@ -464,8 +482,7 @@ impl Search {
         .await
         .map_err(engine_error)??;
         self.inner.fresh.store(false, Ordering::Release);
-        self.inner.commits.fetch_add(1, Ordering::AcqRel);
-        self.advance(cursor);
+        self.committed(cursor);
         Ok(count)
     }
 

@@ -6,7 +6,8 @@
 # Needs wrk and nginx (apt-get install wrk nginx); PostgreSQL on 127.0.0.1:5432 for its rows.
 # Usage: bench/vs-nginx.sh [sizes, default "10000"] [seconds per run, default 8] [connections, default 64]
 # SQLITE_ONLY=1 skips PostgreSQL (copying a very large site there takes long); PG_ONLY=1 runs
-# only it. Sites above 100,000 articles are imported from bench/gen_wxr.py's export; GENERATOR=wxr|demo picks for every size.
+# only it. Sites above 100,000 articles are imported from bench/gen_wxr.py's export;
+# GENERATOR=wxr|demo picks for every size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 65536 2>/dev/null || true

@@ -151,6 +151,10 @@ pub async fn posts(db: &Db, q: &PostQuery) -> Result<(Vec<Article>, i64)> {
     // WordPress's reading of a search: every word or quoted phrase in the title, the summary
     // or the text (a protected article's text is not searched), none of the `-words`.
     let parsed = crate::search::query::parse(&q.search);
+    if !q.search.trim().is_empty() && parsed.is_empty() && parsed.excluded.is_empty() {
+        // Only punctuation: no word to find, so nothing is found (not everything).
+        wheres.push("1 = 0".to_string());
+    }
     let wanted = parsed.words.iter().chain(&parsed.phrases).map(|w| (w, ""));
     let refused = parsed.excluded.iter().map(|w| (w, "NOT "));
     for (words, not) in wanted.chain(refused) {

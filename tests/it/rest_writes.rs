@@ -373,6 +373,8 @@ both_backends! {
         assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=quokka&per_page=2&page=2").await, (vec![census], 3));
         assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=%22quokka%20census%22").await.0, vec![census], "a quoted phrase");
         assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=quokka%20wombat").await, (vec![], 0), "every word must be there");
+        assert_eq!(listed(&app, None, "/wp-json/wp/v2/posts?search=%25%25%20%2B").await, (vec![], 0), "no word, nothing found");
+        assert_eq!(listed(&app, None, "/wp-json/wp/v2/search?search=%25%25").await, (vec![], 0));
 
         // Found by a tag's name, and no longer once the tag is renamed (the kept answer too).
         let (s, tag) = call(&app, Some(&ed), Method::POST, "/wp-json/wp/v2/tags", Some(json!({"name": "Marsupials"}))).await;

@@ -241,15 +241,6 @@ pub async fn term_counts(db: &Db) -> Result<std::collections::HashMap<i64, i64>>
     Ok(rows.into_iter().collect())
 }
 
-/// How many published articles one term has (`term_counts` for one term).
-pub async fn term_count(db: &Db, term_id: i64) -> Result<i64> {
-    const SQL: &str = "SELECT COUNT(live_at) FROM post_terms WHERE term_id = $1";
-    Ok(on_pool!(db, |pool| sqlx::query_scalar(SQL)
-        .bind(term_id)
-        .fetch_one(pool)
-        .await?))
-}
-
 /// Approved comments of published, unprotected articles (optionally of some articles), newest
 /// first unless `ascending`; and how many in all. With `held` (a moderator's list), the comments
 /// of that status on any article instead.

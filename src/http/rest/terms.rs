@@ -188,7 +188,8 @@ async fn one(state: &AppState, taxonomy: &str, id: &str, q: &HashMap<String, Str
 async fn count_of(state: &AppState, id: i64) -> crate::error::Result<HashMap<i64, i64>> {
     Ok(HashMap::from([(
         id,
-        crate::db::rest::term_count(state.db(), id).await?,
+        crate::db::article::count_in(state.db(), &crate::db::article::List::Terms(vec![id]))
+            .await?,
     )]))
 }
 
